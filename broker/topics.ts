@@ -1,0 +1,44 @@
+/**
+ * Topic names, in one place. Devices publish to `sites/{siteCode}/{kind}/{deviceId}`
+ * (see shared/docs/device-formats.md); nothing else in the code builds or splits topics by hand.
+ */
+
+export const TOPIC_KINDS = ["rfid", "shelf", "env", "status"] as const;
+export type TopicKind = (typeof TOPIC_KINDS)[number];
+
+export interface DeviceTopic {
+  siteCode: string;
+  kind: TopicKind;
+  deviceId: string;
+}
+
+/** Site codes and device ids: letters, digits, '-' and '_', 1 to 64 characters. */
+const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+export const isIdentifier = (value: string): boolean => IDENTIFIER.test(value);
+
+export type TopicParse = { ok: true; topic: DeviceTopic } | { ok: false; reason: string };
+
+export function parseDeviceTopic(topic: string): TopicParse {
+  const parts = topic.split("/");
+  if (parts.length !== 4 || parts[0] !== "sites") {
+    return { ok: false, reason: `topic "${clip(topic)}" is not sites/{siteCode}/{kind}/{deviceId}` };
+  }
+  const [, siteCode = "", kind = "", deviceId = ""] = parts;
+  if (!isIdentifier(siteCode)) return { ok: false, reason: `site code "${clip(siteCode)}" is not valid` };
+  if (!(TOPIC_KINDS as readonly string[]).includes(kind)) {
+    return { ok: false, reason: `topic kind "${clip(kind)}" is not one of ${TOPIC_KINDS.join(", ")}` };
+  }
+  if (!isIdentifier(deviceId)) return { ok: false, reason: `device id "${clip(deviceId)}" is not valid` };
+  return { ok: true, topic: { siteCode, kind: kind as TopicKind, deviceId } };
+}
+
+export function deviceTopic(siteCode: string, kind: TopicKind, deviceId: string): string {
+  return `sites/${siteCode}/${kind}/${deviceId}`;
+}
+
+/** Keeps reasons short and printable when a hostile topic is echoed back in a dead letter. */
+function clip(value: string, max = 80): string {
+  const printable = value.replace(/[^\x20-\x7e]/g, "?");
+  return printable.length > max ? `${printable.slice(0, max)}…` : printable;
+}

@@ -1,0 +1,108 @@
+import fs from "node:fs";
+import path from "node:path";
+import fastifyStatic from "@fastify/static";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { DomainError } from "./errors.ts";
+import catalogueRoutes from "./routes/catalogue.ts";
+import deadLettersRoutes from "./routes/dead-letters.ts";
+import type { AppDeps } from "./routes/deps.ts";
+import devicesRoutes from "./routes/devices.ts";
+import healthRoutes from "./routes/health.ts";
+import mapRoutes from "./routes/map.ts";
+import readingsRoutes from "./routes/readings.ts";
+import { ErrorReply } from "./routes/schemas.ts";
+import sitesRoutes from "./routes/sites.ts";
+
+export const WEB_DIST = new URL("../web/dist", import.meta.url).pathname;
+
+/** The HTTP side: API under /api, OpenAPI at /docs, the web console at /. Never listens by itself. */
+export async function buildApp(
+  deps: AppDeps,
+  options: { logger?: FastifyServerOptions["logger"] } = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: deps.config.logLevel },
+    disableRequestLogging: true,
+    ajv: { customOptions: { allErrors: false, coerceTypes: "array", useDefaults: true, removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addSchema(ErrorReply);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof DomainError) {
+      return reply.code(error.statusCode).send({
+        statusCode: error.statusCode,
+        error: error.statusCode === 404 ? "Not Found" : "Bad Request",
+        message: error.message,
+      });
+    }
+    if (error.validation) {
+      return reply.code(400).send({ statusCode: 400, error: "Bad Request", message: error.message });
+    }
+    const statusCode = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (statusCode < 500) {
+      return reply.code(statusCode).send({ statusCode, error: error.name, message: error.message });
+    }
+    // Details of a server fault stay in the log; the caller learns only that it happened.
+    request.log.error({ err: error }, "request failed");
+    return reply.code(statusCode).send({ statusCode, error: "Internal Server Error", message: "internal error" });
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: "Emergency supplies reserve platform API",
+        description: "Sites, catalogue, stock against standards, devices and their readings.",
+        version: "0.1.0",
+      },
+      tags: [
+        { name: "health" },
+        { name: "sites" },
+        { name: "stock" },
+        { name: "catalogue" },
+        { name: "devices" },
+        { name: "readings" },
+        { name: "ingest" },
+        { name: "map" },
+      ],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
+
+  await app.register(
+    async (api) => {
+      for (const plugin of [
+        healthRoutes,
+        sitesRoutes,
+        catalogueRoutes,
+        devicesRoutes,
+        readingsRoutes,
+        deadLettersRoutes,
+        mapRoutes,
+      ]) {
+        await api.register(plugin, { deps });
+      }
+      api.setNotFoundHandler((request, reply) =>
+        reply.code(404).send({
+          statusCode: 404,
+          error: "Not Found",
+          message: `no API route ${request.method} ${request.url.split("?")[0]}`,
+        }),
+      );
+    },
+    { prefix: "/api" },
+  );
+
+  if (fs.existsSync(path.join(WEB_DIST, "index.html"))) {
+    await app.register(fastifyStatic, { root: WEB_DIST, index: "index.html" });
+  } else {
+    app.get("/", async (_request, reply) =>
+      reply.code(503).type("text/plain").send("The web console is not built: run `npm run build:web`."),
+    );
+  }
+
+  return app;
+}

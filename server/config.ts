@@ -1,0 +1,96 @@
+import path from "node:path";
+import { type Static, Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+
+/**
+ * Every setting the platform reads, in one schema. Environment variables are strings, so values are
+ * converted first and every problem is reported at once, at boot, instead of failing later.
+ */
+const Flag = (fallback: "0" | "1", description: string) =>
+  Type.Union([Type.Literal("0"), Type.Literal("1"), Type.Literal("true"), Type.Literal("false")], {
+    default: fallback,
+    description,
+  });
+
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: "HTTP port (0 = any free port)" }),
+  HOST: Type.String({ default: "0.0.0.0", description: "HTTP bind address" }),
+  MQTT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1883, description: "MQTT TCP port" }),
+  MQTT_HOST: Type.String({ default: "0.0.0.0", description: "MQTT bind address" }),
+  DATA_DIR: Type.String({ default: "./data", minLength: 1, description: "where the SQLite files live" }),
+  DEMO: Flag("1", "load the demo reserve network into an empty database"),
+  LOG_LEVEL: Type.Union(
+    ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((level) => Type.Literal(level)),
+    { default: "info" },
+  ),
+  JOURNAL_SYNC: Type.Union([Type.Literal("normal"), Type.Literal("full")], {
+    default: "normal",
+    description:
+      "SQLite synchronous mode for the ingest journal: normal survives a process crash, full also a power loss",
+  }),
+  INGEST_BATCH: Type.Integer({ minimum: 1, maximum: 100000, default: 2000 }),
+  INGEST_INTERVAL_MS: Type.Integer({ minimum: 1, maximum: 60000, default: 50 }),
+  MAX_PAYLOAD_BYTES: Type.Integer({ minimum: 64, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
+  REGION_GEOJSON: Type.Optional(Type.String({ minLength: 1, description: "path of the region outline" })),
+  TILE_URL: Type.Optional(Type.String({ minLength: 1, description: "optional online tile layer URL template" })),
+  TILE_ATTRIBUTION: Type.String({ default: "" }),
+});
+
+type RawConfig = Static<typeof ConfigSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  mqttPort: number;
+  mqttHost: string;
+  dataDir: string;
+  demo: boolean;
+  logLevel: RawConfig["LOG_LEVEL"];
+  journalSync: RawConfig["JOURNAL_SYNC"];
+  ingestBatch: number;
+  ingestIntervalMs: number;
+  maxPayloadBytes: number;
+  regionGeojson: string | undefined;
+  tileLayer: { url: string; attribution: string } | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const defaultRegion = new URL("./db/demo/region-outline.geojson", import.meta.url).pathname;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const keys = Object.keys(ConfigSchema.properties);
+  const picked: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = env[key];
+    if (value !== undefined && value !== "") picked[key] = value;
+  }
+  const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, picked));
+  const problems = [...Value.Errors(ConfigSchema, withDefaults)].map(
+    (e) => `${e.path.slice(1) || "(root)"}: ${e.message} (got ${JSON.stringify(e.value)})`,
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+  const raw = withDefaults as RawConfig;
+  const demo = raw.DEMO === "1" || raw.DEMO === "true";
+  return {
+    port: raw.PORT,
+    host: raw.HOST,
+    mqttPort: raw.MQTT_PORT,
+    mqttHost: raw.MQTT_HOST,
+    dataDir: path.resolve(raw.DATA_DIR),
+    demo,
+    logLevel: raw.LOG_LEVEL,
+    journalSync: raw.JOURNAL_SYNC,
+    ingestBatch: raw.INGEST_BATCH,
+    ingestIntervalMs: raw.INGEST_INTERVAL_MS,
+    maxPayloadBytes: raw.MAX_PAYLOAD_BYTES,
+    regionGeojson: raw.REGION_GEOJSON ?? (demo ? defaultRegion : undefined),
+    tileLayer: raw.TILE_URL ? { url: raw.TILE_URL, attribution: raw.TILE_ATTRIBUTION } : null,
+    ...overrides,
+  };
+}

@@ -1,0 +1,305 @@
+import { sql } from "drizzle-orm";
+import {
+  blob,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+/**
+ * The relational store: reference data, stock ledger, devices, users and the ingest journal.
+ * Time-series readings live behind server/timeseries (their own SQLite file or InfluxDB).
+ * Times are UNIX milliseconds (integer) unless the column is a calendar date (text YYYY-MM-DD).
+ */
+
+export const SITE_TIERS = ["central", "branch", "county", "station", "agreement", "external"] as const;
+export type SiteTier = (typeof SITE_TIERS)[number];
+
+export const DEVICE_KINDS = ["rfid", "shelf", "env"] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+export const LEDGER_KINDS = [
+  "receipt",
+  "issue",
+  "transfer",
+  "adjustment",
+  "rotation",
+  "dispatch",
+] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+export const USER_ROLES = ["admin", "commander", "keeper", "viewer"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+const createdAt = () =>
+  integer("created_at")
+    .notNull()
+    .default(sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`);
+
+export const sites = sqliteTable(
+  "sites",
+  {
+    code: text("code").primaryKey(),
+    name: text("name").notNull(),
+    nameZh: text("name_zh"),
+    tier: text("tier", { enum: SITE_TIERS }).notNull(),
+    parentCode: text("parent_code"),
+    city: text("city"),
+    lat: real("lat").notNull(),
+    lon: real("lon").notNull(),
+    /** Hours from order to departure, for agreement reserves and external depots. */
+    leadTimeHours: real("lead_time_hours"),
+    /** Categories an agreement reserve or external depot supplies (comma-separated codes). */
+    suppliesCategories: text("supplies_categories"),
+    demo: integer("demo", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sites_tier_idx").on(t.tier), index("sites_parent_idx").on(t.parentCode)],
+);
+
+export const categories = sqliteTable("categories", {
+  code: text("code").primaryKey(),
+  name: text("name").notNull(),
+  nameZh: text("name_zh"),
+  sortOrder: integer("sort_order").notNull().default(0),
+});
+
+export const itemTypes = sqliteTable(
+  "item_types",
+  {
+    code: text("code").primaryKey(),
+    categoryCode: text("category_code")
+      .notNull()
+      .references(() => categories.code),
+    name: text("name").notNull(),
+    nameZh: text("name_zh"),
+    unit: text("unit").notNull(),
+    unitWeightKg: real("unit_weight_kg").notNull(),
+    /** "expiring" stock has a shelf life; "durable" equipment has a service life. */
+    lifecycle: text("lifecycle", { enum: ["expiring", "durable"] }).notNull(),
+    shelfLifeDays: integer("shelf_life_days"),
+    serviceLifeDays: integer("service_life_days"),
+    inspectionIntervalDays: integer("inspection_interval_days"),
+    storageMinTempC: real("storage_min_temp_c"),
+    storageMaxTempC: real("storage_max_temp_c"),
+    storageMaxRhPct: real("storage_max_rh_pct"),
+    /** Rotation trigger: remaining life at or below this share (0..1) ... */
+    rotationTriggerShare: real("rotation_trigger_share"),
+    /** ... or at or below this many days. */
+    rotationTriggerDays: integer("rotation_trigger_days"),
+    rotationCycleDays: integer("rotation_cycle_days"),
+    /** Share (0..1) of the stock rotated per cycle. */
+    rotationProportion: real("rotation_proportion"),
+    /**
+     * Quantity of this type one person of a mobilisation needs (fractions are shares: 0.25 tent).
+     * Kept on the item type rather than per tier: a person needs the same kit whichever depot supplies it.
+     */
+    kitQtyPerPerson: real("kit_qty_per_person").notNull().default(0),
+    /** Units one RFID tag stands for (a tagged case of 12 bottles = 1 case unit). */
+    unitsPerTag: integer("units_per_tag").notNull().default(1),
+  },
+  (t) => [index("item_types_category_idx").on(t.categoryCode)],
+);
+
+/** Allocation standard (配备标准): what each tier must hold of each item type. */
+export const standards = sqliteTable(
+  "standards",
+  {
+    tier: text("tier", { enum: SITE_TIERS }).notNull(),
+    itemTypeCode: text("item_type_code")
+      .notNull()
+      .references(() => itemTypes.code),
+    requiredQty: integer("required_qty").notNull(),
+    minQty: integer("min_qty").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tier, t.itemTypeCode] })],
+);
+
+export const batches = sqliteTable(
+  "batches",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    siteCode: text("site_code")
+      .notNull()
+      .references(() => sites.code),
+    itemTypeCode: text("item_type_code")
+      .notNull()
+      .references(() => itemTypes.code),
+    lotCode: text("lot_code").notNull(),
+    productionDate: text("production_date").notNull(),
+    /** Null for durable equipment, whose end is the service life. */
+    expiryDate: text("expiry_date"),
+    receivedQty: integer("received_qty").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("batches_site_item_idx").on(t.siteCode, t.itemTypeCode),
+    index("batches_expiry_idx").on(t.expiryDate),
+  ],
+);
+
+export const tags = sqliteTable(
+  "tags",
+  {
+    /** EPC (or raw TID) in upper-case hex. */
+    epc: text("epc").primaryKey(),
+    itemTypeCode: text("item_type_code")
+      .notNull()
+      .references(() => itemTypes.code),
+    batchId: integer("batch_id").references(() => batches.id),
+    siteCode: text("site_code").references(() => sites.code),
+    units: integer("units").notNull().default(1),
+    registeredAt: createdAt(),
+  },
+  (t) => [index("tags_site_idx").on(t.siteCode)],
+);
+
+export const devices = sqliteTable(
+  "devices",
+  {
+    id: text("id").primaryKey(),
+    siteCode: text("site_code")
+      .notNull()
+      .references(() => sites.code),
+    kind: text("kind", { enum: DEVICE_KINDS }).notNull(),
+    name: text("name").notNull(),
+    model: text("model"),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /** scrypt hash of the device secret; the secret itself is never stored. */
+    secretHash: text("secret_hash"),
+    lastSeenAt: integer("last_seen_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("devices_site_idx").on(t.siteCode)],
+);
+
+/** A weight shelf: one load cell device weighing one item type. */
+export const shelves = sqliteTable(
+  "shelves",
+  {
+    id: text("id").primaryKey(),
+    siteCode: text("site_code")
+      .notNull()
+      .references(() => sites.code),
+    deviceId: text("device_id")
+      .notNull()
+      .references(() => devices.id),
+    itemTypeCode: text("item_type_code")
+      .notNull()
+      .references(() => itemTypes.code),
+    tareKg: real("tare_kg").notNull(),
+    /** Defaults to the item type's unit weight; a shelf of differently packed units overrides it. */
+    unitWeightKg: real("unit_weight_kg").notNull(),
+    zone: text("zone"),
+  },
+  (t) => [uniqueIndex("shelves_device_idx").on(t.deviceId), index("shelves_site_idx").on(t.siteCode)],
+);
+
+/** Every stock movement. Book quantity = the sum of these; nothing else changes it. */
+export const stockLedger = sqliteTable(
+  "stock_ledger",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    siteCode: text("site_code")
+      .notNull()
+      .references(() => sites.code),
+    itemTypeCode: text("item_type_code")
+      .notNull()
+      .references(() => itemTypes.code),
+    batchId: integer("batch_id").references(() => batches.id),
+    kind: text("kind", { enum: LEDGER_KINDS }).notNull(),
+    /** Signed: positive into the site, negative out of it. */
+    quantity: integer("quantity").notNull(),
+    occurredAt: integer("occurred_at").notNull(),
+    /** The other site of a transfer or dispatch. */
+    counterpartSiteCode: text("counterpart_site_code"),
+    deviceId: text("device_id"),
+    tagEpc: text("tag_epc"),
+    reference: text("reference"),
+    actor: text("actor"),
+    note: text("note"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("ledger_site_item_idx").on(t.siteCode, t.itemTypeCode),
+    index("ledger_batch_idx").on(t.batchId),
+  ],
+);
+
+export const users = sqliteTable("users", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  username: text("username").notNull().unique(),
+  displayName: text("display_name").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  role: text("role", { enum: USER_ROLES }).notNull(),
+  disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+  createdAt: createdAt(),
+});
+
+/** The sites a keeper may see and work on. */
+export const userSites = sqliteTable(
+  "user_sites",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    siteCode: text("site_code")
+      .notNull()
+      .references(() => sites.code),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.siteCode] })],
+);
+
+export const JOURNAL_STATE = { pending: 0, stored: 1, dead: 2 } as const;
+
+/**
+ * Every accepted MQTT message, appended before the PUBACK. Rows stay pending until the processor
+ * has stored what they carry, so a crash only delays data.
+ */
+export const ingestJournal = sqliteTable(
+  "ingest_journal",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    receivedAt: integer("received_at").notNull(),
+    clientId: text("client_id"),
+    topic: text("topic").notNull(),
+    payload: blob("payload", { mode: "buffer" }).notNull(),
+    state: integer("state").notNull().default(0),
+    processedAt: integer("processed_at"),
+  },
+  (t) => [index("journal_pending_idx").on(t.state, t.id)],
+);
+
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    journalId: integer("journal_id"),
+    receivedAt: integer("received_at").notNull(),
+    clientId: text("client_id"),
+    topic: text("topic").notNull(),
+    payload: blob("payload", { mode: "buffer" }).notNull(),
+    reason: text("reason").notNull(),
+  },
+  (t) => [index("dead_letters_received_idx").on(t.receivedAt)],
+);
+
+/** Projection: the latest count on each weight shelf. */
+export const shelfState = sqliteTable("shelf_state", {
+  deviceId: text("device_id").primaryKey(),
+  weightKg: real("weight_kg").notNull(),
+  units: integer("units").notNull(),
+  readingAt: integer("reading_at").notNull(),
+  journalId: integer("journal_id").notNull(),
+});
+
+/** Small key/value facts about this database (demo marker, seed version). */
+export const meta = sqliteTable("meta", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});

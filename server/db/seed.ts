@@ -1,0 +1,245 @@
+import { count } from "drizzle-orm";
+import type { AppDatabase } from "./database.ts";
+import {
+  CATEGORIES,
+  CONTRACT_STOCK,
+  DEFAULT_SHELF_ITEM,
+  DEMO_NOTICE,
+  DEMO_SITES,
+  ITEM_TYPES,
+  MIN_SHARE_OF_REQUIRED,
+  REQUIRED_BY_TIER,
+  SHELF_ITEM_BY_SITE,
+} from "./demo/network.ts";
+import {
+  batches,
+  categories,
+  devices,
+  itemTypes,
+  meta,
+  shelves,
+  sites,
+  standards,
+  stockLedger,
+} from "./schema.ts";
+
+const DAY_MS = 24 * 3600 * 1000;
+export const DEMO_SHELF_TARE_KG = 12;
+
+export function isDatabaseEmpty(database: AppDatabase): boolean {
+  const row = database.db.select({ n: count() }).from(sites).get();
+  return (row?.n ?? 0) === 0;
+}
+
+/** Every table the demo writes or the platform fills, children before parents. */
+const RESETTABLE_TABLES = [
+  "dead_letters",
+  "ingest_journal",
+  "shelf_state",
+  "stock_ledger",
+  "tags",
+  "shelves",
+  "devices",
+  "batches",
+  "user_sites",
+  "users",
+  "standards",
+  "item_types",
+  "categories",
+  "sites",
+  "meta",
+];
+
+export function clearDatabase(database: AppDatabase): void {
+  database.sqlite.transaction(() => {
+    for (const table of RESETTABLE_TABLES) database.sqlite.prepare(`DELETE FROM ${table}`).run();
+  })();
+}
+
+export interface DemoSummary {
+  sites: number;
+  itemTypes: number;
+  batches: number;
+  devices: number;
+}
+
+/**
+ * Loads the Ningxia demo network: sites, catalogue, standards, opening stock in batches (some near
+ * expiry, a few expired, some sites short) and one weight shelf and one environment sensor per site.
+ * Deterministic for a given `now` and `seed`, so two loads on the same day look the same.
+ */
+export function loadDemoNetwork(
+  database: AppDatabase,
+  options: { now?: Date; seed?: number } = {},
+): DemoSummary {
+  const now = options.now ?? new Date();
+  const random = mulberry32(options.seed ?? 20261123);
+  const { db } = database;
+  const typeByCode = new Map(ITEM_TYPES.map((t) => [t.code, t]));
+  let batchCount = 0;
+  let deviceCount = 0;
+
+  database.sqlite.transaction(() => {
+    db.insert(meta).values([
+      { key: "demo", value: DEMO_NOTICE },
+      { key: "demo_loaded_at", value: now.toISOString() },
+    ]).run();
+    db.insert(sites)
+      .values(
+        DEMO_SITES.map((s) => ({
+          ...s,
+          leadTimeHours: s.leadTimeHours ?? null,
+          suppliesCategories: s.suppliesCategories?.join(",") ?? null,
+          demo: true,
+        })),
+      )
+      .run();
+    db.insert(categories).values([...CATEGORIES]).run();
+    db.insert(itemTypes).values(ITEM_TYPES).run();
+    for (const [tier, required] of Object.entries(REQUIRED_BY_TIER)) {
+      db.insert(standards)
+        .values(
+          Object.entries(required).map(([itemTypeCode, requiredQty]) => ({
+            tier: tier as keyof typeof REQUIRED_BY_TIER,
+            itemTypeCode,
+            requiredQty,
+            minQty: Math.ceil(requiredQty * MIN_SHARE_OF_REQUIRED),
+          })),
+        )
+        .run();
+    }
+
+    for (const site of DEMO_SITES) {
+      const holdings = openingHoldings(site.code, REQUIRED_BY_TIER[site.tier], random);
+      for (const [itemTypeCode, quantity] of Object.entries(holdings)) {
+        const type = typeByCode.get(itemTypeCode);
+        if (!type || quantity <= 0) continue;
+        for (const [index, lot] of splitIntoBatches(quantity, random).entries()) {
+          const dates = batchDates(type, now, random);
+          const receivedAt = Math.min(dates.production.getTime() + (7 + Math.floor(random() * 50)) * DAY_MS, now.getTime());
+          const inserted = db
+            .insert(batches)
+            .values({
+              siteCode: site.code,
+              itemTypeCode,
+              lotCode: `DEMO-${site.code}-${itemTypeCode}-${index + 1}`,
+              productionDate: isoDate(dates.production),
+              expiryDate: dates.expiry ? isoDate(dates.expiry) : null,
+              receivedQty: lot,
+              receivedAt,
+            })
+            .returning({ id: batches.id })
+            .get();
+          db.insert(stockLedger)
+            .values({
+              siteCode: site.code,
+              itemTypeCode,
+              batchId: inserted.id,
+              kind: "receipt",
+              quantity: lot,
+              occurredAt: receivedAt,
+              actor: "demo-seed",
+              note: "demo opening stock",
+            })
+            .run();
+          batchCount += 1;
+        }
+      }
+
+      const shelfItem = SHELF_ITEM_BY_SITE[site.code] ?? DEFAULT_SHELF_ITEM;
+      const shelfType = typeByCode.get(shelfItem);
+      if (!shelfType) throw new Error(`demo shelf item ${shelfItem} is not in the catalogue`);
+      db.insert(devices)
+        .values([
+          { id: `${site.code}-SH1`, siteCode: site.code, kind: "shelf", name: `Weight shelf 1 (${shelfType.name})`, model: "demo load-cell shelf" },
+          { id: `${site.code}-ENV1`, siteCode: site.code, kind: "env", name: "Storeroom temperature and humidity", model: "demo SenML sensor" },
+        ])
+        .run();
+      db.insert(shelves)
+        .values({
+          id: `${site.code}-SHELF1`,
+          siteCode: site.code,
+          deviceId: `${site.code}-SH1`,
+          itemTypeCode: shelfItem,
+          tareKg: DEMO_SHELF_TARE_KG,
+          unitWeightKg: shelfType.unitWeightKg,
+          zone: "A",
+        })
+        .run();
+      deviceCount += 2;
+    }
+  })();
+
+  return { sites: DEMO_SITES.length, itemTypes: ITEM_TYPES.length, batches: batchCount, devices: deviceCount };
+}
+
+/**
+ * What a site holds at the start. Tiers with a standard get a spread around it, so the demo shows
+ * every status: about 8 % critical, 17 % low, 65 % at standard and 10 % over.
+ */
+function openingHoldings(
+  siteCode: string,
+  required: Record<string, number> | undefined,
+  random: () => number,
+): Record<string, number> {
+  if (CONTRACT_STOCK[siteCode]) return CONTRACT_STOCK[siteCode];
+  const holdings: Record<string, number> = {};
+  for (const [itemTypeCode, requiredQty] of Object.entries(required ?? {})) {
+    const roll = random();
+    const factor =
+      roll < 0.08 ? 0.3 + random() * 0.25 : roll < 0.25 ? 0.65 + random() * 0.3 : roll < 0.9 ? 1 + random() * 0.4 : 1.55 + random() * 0.35;
+    holdings[itemTypeCode] = Math.max(1, Math.round(requiredQty * factor));
+  }
+  return holdings;
+}
+
+function splitIntoBatches(quantity: number, random: () => number): number[] {
+  const parts = quantity < 4 ? 1 : 1 + Math.floor(random() * 3);
+  const lots: number[] = [];
+  let left = quantity;
+  for (let i = parts; i > 1; i -= 1) {
+    const lot = Math.max(1, Math.round((left / i) * (0.6 + random() * 0.8)));
+    if (lot >= left) break;
+    lots.push(lot);
+    left -= lot;
+  }
+  lots.push(left);
+  return lots;
+}
+
+/**
+ * Expiring stock: remaining life spread so that about 5 % of batches are expired and 15 % are inside
+ * the last quarter of their life. Durable equipment: ages up to a little past the service life.
+ */
+function batchDates(
+  type: (typeof ITEM_TYPES)[number],
+  now: Date,
+  random: () => number,
+): { production: Date; expiry: Date | null } {
+  if (type.lifecycle === "expiring" && type.shelfLifeDays) {
+    const roll = random();
+    const remaining = roll < 0.05 ? -0.1 * random() - 0.01 : roll < 0.2 ? 0.02 + random() * 0.22 : 0.3 + random() * 0.68;
+    const ageDays = Math.round((1 - remaining) * type.shelfLifeDays);
+    const production = new Date(now.getTime() - ageDays * DAY_MS);
+    return { production, expiry: new Date(production.getTime() + type.shelfLifeDays * DAY_MS) };
+  }
+  const life = type.serviceLifeDays ?? 3650;
+  const ageDays = Math.round(random() * life * 1.03);
+  return { production: new Date(now.getTime() - ageDays * DAY_MS), expiry: null };
+}
+
+function isoDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** Small seeded PRNG (mulberry32): the demo must be reproducible, Math.random is not. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

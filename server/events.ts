@@ -1,0 +1,27 @@
+import { EventEmitter } from "node:events";
+
+/** Event name -> payload. One typed bus instead of loose emitter strings. */
+export interface PlatformEvents {
+  /** Readings of one ingest batch are stored. */
+  "ingest.stored": { messages: number; readings: number; lastJournalId: number };
+  /** The sensed or book quantity of an item type at a site may have changed. */
+  "stock.changed": { siteCode: string; itemTypeCode: string };
+  "ingest.dead-letter": { topic: string; reason: string };
+}
+
+export class EventBus {
+  readonly #emitter = new EventEmitter({ captureRejections: false });
+
+  constructor() {
+    this.#emitter.setMaxListeners(100);
+  }
+
+  emit<K extends keyof PlatformEvents>(name: K, payload: PlatformEvents[K]): void {
+    this.#emitter.emit(name, payload);
+  }
+
+  on<K extends keyof PlatformEvents>(name: K, listener: (payload: PlatformEvents[K]) => void): () => void {
+    this.#emitter.on(name, listener);
+    return () => this.#emitter.off(name, listener);
+  }
+}

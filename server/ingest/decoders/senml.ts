@@ -1,0 +1,108 @@
+/**
+ * SenML JSON (RFC 8428) packs from weight shelves and environment sensors.
+ * Pure: the time a relative record refers to is computed from the message's receive time, so a
+ * replay of the journal gives the same readings as the first pass.
+ */
+
+export interface SenmlReading {
+  /** Full name: base name + name (RFC 8428 §4.5.1). */
+  name: string;
+  /** The last `:`- or `/`-separated part of the name, e.g. "weight" or "temp". */
+  measurement: string;
+  unit: string | undefined;
+  value: number;
+  /** UNIX milliseconds. */
+  time: number;
+}
+
+export class DecodeError extends Error {
+  override name = "DecodeError";
+}
+
+/** Times below 2^28 are relative to "now" (RFC 8428 §4.5.3). */
+const RELATIVE_TIME_LIMIT = 2 ** 28;
+/** RFC 8428 §4.5.1: names start with a letter or digit and use only these characters. */
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9\-:./_]*$/;
+
+/** Units converted on the way in, so a stored series has one unit. */
+const UNIT_CONVERSIONS: Record<string, { unit: string; factor: number }> = {
+  g: { unit: "kg", factor: 0.001 },
+};
+
+export function decodeSenml(payload: Buffer | string, receivedAtMs: number): SenmlReading[] {
+  let pack: unknown;
+  try {
+    pack = JSON.parse(typeof payload === "string" ? payload : payload.toString("utf8"));
+  } catch (error) {
+    throw new DecodeError(`payload is not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(pack)) throw new DecodeError("SenML pack must be a JSON array of records");
+  if (pack.length === 0) throw new DecodeError("SenML pack is empty");
+
+  let baseName = "";
+  let baseTime = 0;
+  let baseUnit: string | undefined;
+  let baseValue = 0;
+  const readings: SenmlReading[] = [];
+
+  pack.forEach((record: unknown, index) => {
+    const at = `record ${index}`;
+    if (typeof record !== "object" || record === null || Array.isArray(record)) {
+      throw new DecodeError(`${at} is not an object`);
+    }
+    const r = record as Record<string, unknown>;
+    for (const key of Object.keys(r)) {
+      // RFC 8428 §4.4: fields ending in "_" must be understood, so a pack carrying one is rejected.
+      if (key.endsWith("_")) throw new DecodeError(`${at} has must-understand field "${key.slice(0, 40)}"`);
+    }
+    if (r.bver !== undefined && (typeof r.bver !== "number" || r.bver > 10)) {
+      throw new DecodeError(`${at}: unsupported SenML version ${JSON.stringify(r.bver)}`);
+    }
+    if (r.bn !== undefined) baseName = expectString(r.bn, `${at}.bn`);
+    if (r.bt !== undefined) baseTime = expectNumber(r.bt, `${at}.bt`);
+    if (r.bu !== undefined) baseUnit = expectString(r.bu, `${at}.bu`);
+    if (r.bv !== undefined) baseValue = expectNumber(r.bv, `${at}.bv`);
+
+    const hasValue = ["v", "vs", "vb", "vd", "s"].some((key) => r[key] !== undefined);
+    if (!hasValue) {
+      // A record carrying only base fields is allowed; it just sets the context.
+      if (r.n !== undefined || r.u !== undefined || r.t !== undefined) {
+        throw new DecodeError(`${at} has no value (v, vs, vb, vd or s)`);
+      }
+      return;
+    }
+    if (r.vs !== undefined || r.vb !== undefined || r.vd !== undefined) {
+      throw new DecodeError(`${at}: only numeric values (v) are accepted, not vs, vb or vd`);
+    }
+    if (r.v === undefined) throw new DecodeError(`${at}: a sum (s) without a value (v) is not a reading`);
+
+    const name = baseName + (r.n === undefined ? "" : expectString(r.n, `${at}.n`));
+    if (!NAME_PATTERN.test(name)) throw new DecodeError(`${at}: name "${name.slice(0, 80)}" is not a valid SenML name`);
+    const rawUnit = r.u === undefined ? baseUnit : expectString(r.u, `${at}.u`);
+    const rawValue = baseValue + expectNumber(r.v, `${at}.v`);
+    const conversion = rawUnit === undefined ? undefined : UNIT_CONVERSIONS[rawUnit];
+    const time = baseTime + (r.t === undefined ? 0 : expectNumber(r.t, `${at}.t`));
+    const timeMs = Math.abs(time) < RELATIVE_TIME_LIMIT ? receivedAtMs + time * 1000 : time * 1000;
+    if (!Number.isFinite(timeMs) || timeMs < 0 || timeMs > 8.64e15) throw new DecodeError(`${at}: time out of range`);
+
+    readings.push({
+      name,
+      measurement: name.split(/[:/]/).filter(Boolean).pop() ?? name,
+      unit: conversion ? conversion.unit : rawUnit,
+      value: conversion ? rawValue * conversion.factor : rawValue,
+      time: Math.round(timeMs),
+    });
+  });
+  if (readings.length === 0) throw new DecodeError("SenML pack carries no values");
+  return readings;
+}
+
+function expectString(value: unknown, field: string): string {
+  if (typeof value !== "string") throw new DecodeError(`${field} must be a string`);
+  return value;
+}
+
+function expectNumber(value: unknown, field: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) throw new DecodeError(`${field} must be a finite number`);
+  return value;
+}

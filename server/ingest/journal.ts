@@ -1,0 +1,192 @@
+import { parseDeviceTopic } from "../../broker/topics.ts";
+import type { AppDatabase } from "../db/database.ts";
+import { JOURNAL_STATE } from "../db/schema.ts";
+import type { EventBus } from "../events.ts";
+import type { DeviceRegistry } from "../services/device-registry.ts";
+import { DecodeError, type DecodedMessage, decodeMessage } from "./decoders/index.ts";
+
+export interface IncomingMessage {
+  clientId: string | null;
+  topic: string;
+  payload: Buffer;
+}
+
+export interface JournalRow {
+  id: number;
+  receivedAt: number;
+  clientId: string | null;
+  topic: string;
+  payload: Buffer;
+}
+
+export type Verdict = { ok: true; decoded: DecodedMessage } | { ok: false; reason: string };
+
+interface Pending {
+  message: IncomingMessage;
+  receivedAt: number;
+  verdict: Verdict;
+  done: (error: Error | null) => void;
+}
+
+/**
+ * The durable ingest journal. accept() validates a message and appends it, or its dead letter, to
+ * SQLite; the callback (which lets the broker send the PUBACK) runs only after the transaction has
+ * committed. Messages arriving in the same event-loop turn share one transaction (group commit), so
+ * the durability costs one commit per turn rather than one per message.
+ */
+export class IngestJournal {
+  readonly #database: AppDatabase;
+  readonly #registry: DeviceRegistry;
+  readonly #events: EventBus;
+  readonly #maxPayloadBytes: number;
+  #pending: Pending[] = [];
+  #flushScheduled = false;
+  #closed = false;
+  /** Decoded messages by journal id, so the processor need not decode twice; bounded, a miss re-decodes. */
+  readonly decodedCache = new Map<number, DecodedMessage>();
+  readonly #decodedCacheLimit = 200_000;
+  #onAppended: () => void = () => {};
+
+  readonly #insertRow;
+  readonly #insertDeadLetter;
+  readonly #commitBatch;
+  readonly #selectPending;
+  readonly #countByState;
+
+  constructor(deps: { database: AppDatabase; registry: DeviceRegistry; events: EventBus; maxPayloadBytes: number }) {
+    this.#database = deps.database;
+    this.#registry = deps.registry;
+    this.#events = deps.events;
+    this.#maxPayloadBytes = deps.maxPayloadBytes;
+    const sqlite = this.#database.sqlite;
+    this.#insertRow = sqlite.prepare(
+      "INSERT INTO ingest_journal (received_at, client_id, topic, payload, state, processed_at) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    this.#insertDeadLetter = sqlite.prepare(
+      "INSERT INTO dead_letters (journal_id, received_at, client_id, topic, payload, reason) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    this.#commitBatch = sqlite.transaction((batch: Pending[]) => {
+      const ids: number[] = [];
+      for (const item of batch) {
+        const { message, receivedAt, verdict } = item;
+        const state = verdict.ok ? JOURNAL_STATE.pending : JOURNAL_STATE.dead;
+        const id = Number(
+          this.#insertRow.run(
+            receivedAt,
+            message.clientId,
+            message.topic,
+            message.payload,
+            state,
+            verdict.ok ? null : receivedAt,
+          ).lastInsertRowid,
+        );
+        if (!verdict.ok) {
+          this.insertDeadLetter(id, receivedAt, message, verdict.reason);
+        }
+        ids.push(id);
+      }
+      return ids;
+    });
+    this.#selectPending = sqlite.prepare(
+      "SELECT id, received_at AS receivedAt, client_id AS clientId, topic, payload FROM ingest_journal WHERE state = 0 AND id > ? ORDER BY id LIMIT ?",
+    );
+    this.#countByState = sqlite.prepare("SELECT state, count(*) AS n FROM ingest_journal GROUP BY state");
+  }
+
+  /** Called after each committed batch (the processor wakes up). */
+  onAppended(listener: () => void): void {
+    this.#onAppended = listener;
+  }
+
+  /** What the broker calls for each PUBLISH, before it acknowledges. */
+  accept(message: IncomingMessage, done: (error: Error | null) => void): void {
+    if (this.#closed) {
+      done(new Error("ingest journal is closed"));
+      return;
+    }
+    const receivedAt = Date.now();
+    this.#pending.push({ message, receivedAt, verdict: this.validate(message, receivedAt, true), done });
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /**
+   * Topic, device and payload checks. On replay (checkDevice false) the device was already accepted
+   * when the message arrived, so only the decoding is repeated.
+   */
+  validate(message: IncomingMessage, receivedAt: number, checkDevice: boolean): Verdict {
+    if (message.payload.length > this.#maxPayloadBytes) {
+      return {
+        ok: false,
+        reason: `payload of ${message.payload.length} bytes exceeds the ${this.#maxPayloadBytes}-byte limit`,
+      };
+    }
+    const parsed = parseDeviceTopic(message.topic);
+    if (!parsed.ok) return parsed;
+    if (checkDevice) {
+      const refusal = this.#registry.refusal(parsed.topic);
+      if (refusal) return { ok: false, reason: refusal };
+    }
+    try {
+      return { ok: true, decoded: decodeMessage(parsed.topic, message.payload, receivedAt) };
+    } catch (error) {
+      if (error instanceof DecodeError) return { ok: false, reason: error.message };
+      // A decoder bug must not take the broker down; the message is kept with the reason.
+      return { ok: false, reason: `decoder failed: ${(error as Error).message}` };
+    }
+  }
+
+  /** Appends everything accepted so far in one transaction, then releases the acknowledgements. */
+  flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#pending;
+    if (batch.length === 0) return;
+    this.#pending = [];
+    let ids: number[];
+    try {
+      ids = this.#commitBatch(batch);
+    } catch (error) {
+      // Nothing was written, so nothing may be acknowledged: the error closes the client's
+      // connection without a PUBACK, and the device publishes again ([MQTT-4.4.0-1]).
+      const failure = new Error(`ingest journal write failed: ${(error as Error).message}`);
+      for (const item of batch) item.done(failure);
+      return;
+    }
+    batch.forEach((item, index) => {
+      const id = ids[index] as number;
+      if (item.verdict.ok) {
+        if (this.decodedCache.size < this.#decodedCacheLimit) this.decodedCache.set(id, item.verdict.decoded);
+      } else {
+        this.#events.emit("ingest.dead-letter", { topic: item.message.topic, reason: item.verdict.reason });
+      }
+      item.done(null);
+    });
+    this.#onAppended();
+  }
+
+  insertDeadLetter(journalId: number | null, receivedAt: number, message: IncomingMessage, reason: string): void {
+    this.#insertDeadLetter.run(journalId, receivedAt, message.clientId, message.topic, message.payload, reason);
+  }
+
+  pendingRows(afterId: number, limit: number): JournalRow[] {
+    return this.#selectPending.all(afterId, limit) as JournalRow[];
+  }
+
+  counts(): { pending: number; stored: number; dead: number } {
+    const counts = { pending: 0, stored: 0, dead: 0 };
+    for (const row of this.#countByState.all() as Array<{ state: number; n: number }>) {
+      if (row.state === JOURNAL_STATE.pending) counts.pending = row.n;
+      else if (row.state === JOURNAL_STATE.stored) counts.stored = row.n;
+      else if (row.state === JOURNAL_STATE.dead) counts.dead = row.n;
+    }
+    return counts;
+  }
+
+  /** Refuses new messages and commits whatever is waiting for its acknowledgement. */
+  close(): void {
+    this.flush();
+    this.#closed = true;
+  }
+}

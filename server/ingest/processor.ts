@@ -1,0 +1,199 @@
+import type { FastifyBaseLogger as Logger } from "fastify";
+import type { AppDatabase } from "../db/database.ts";
+import { JOURNAL_STATE } from "../db/schema.ts";
+import { shelfUnits } from "../domain/shelf.ts";
+import type { EventBus } from "../events.ts";
+import type { DeviceRegistry } from "../services/device-registry.ts";
+import type { TimeSeriesStore } from "../timeseries/store.ts";
+import type { DecodedMessage, Reading } from "./decoders/index.ts";
+import type { IngestJournal, JournalRow } from "./journal.ts";
+
+export interface ProcessorOptions {
+  batchSize: number;
+  intervalMs: number;
+  /** Wait after a failed time-series write before trying again. */
+  retryDelayMs?: number;
+}
+
+/**
+ * Drains the journal in id order: readings go to the time-series store, then the projections and
+ * the "stored" marks are written in one SQLite transaction. Both steps are idempotent, so a crash
+ * between them only repeats work on the next start.
+ */
+export class IngestProcessor {
+  readonly #journal: IngestJournal;
+  readonly #database: AppDatabase;
+  readonly #timeseries: TimeSeriesStore;
+  readonly #registry: DeviceRegistry;
+  readonly #events: EventBus;
+  readonly #log: Logger;
+  readonly #options: Required<ProcessorOptions>;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> | undefined;
+  #wakeRequested = false;
+  #stopped = true;
+  #lastError: string | null = null;
+  #lastStoredAt: number | null = null;
+
+  readonly #applyBatch;
+
+  constructor(deps: {
+    journal: IngestJournal;
+    database: AppDatabase;
+    timeseries: TimeSeriesStore;
+    registry: DeviceRegistry;
+    events: EventBus;
+    log: Logger;
+    options: ProcessorOptions;
+  }) {
+    this.#journal = deps.journal;
+    this.#database = deps.database;
+    this.#timeseries = deps.timeseries;
+    this.#registry = deps.registry;
+    this.#events = deps.events;
+    this.#log = deps.log;
+    this.#options = { retryDelayMs: 1000, ...deps.options };
+
+    const sqlite = this.#database.sqlite;
+    const upsertShelf = sqlite.prepare(
+      `INSERT INTO shelf_state (device_id, weight_kg, units, reading_at, journal_id) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (device_id) DO UPDATE SET weight_kg = excluded.weight_kg, units = excluded.units,
+         reading_at = excluded.reading_at, journal_id = excluded.journal_id
+       WHERE excluded.reading_at >= shelf_state.reading_at`,
+    );
+    const touchDevice = sqlite.prepare(
+      "UPDATE devices SET last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?",
+    );
+    const markStored = sqlite.prepare("UPDATE ingest_journal SET state = ?, processed_at = ? WHERE id = ?");
+    this.#applyBatch = sqlite.transaction(
+      (
+        stored: Array<{ row: JournalRow; decoded: DecodedMessage }>,
+        dead: Array<{ row: JournalRow; reason: string }>,
+      ) => {
+        const now = Date.now();
+        const changed = new Map<string, { siteCode: string; itemTypeCode: string }>();
+        const lastSeen = new Map<string, number>();
+        for (const { row, decoded } of stored) {
+          lastSeen.set(decoded.deviceId, Math.max(lastSeen.get(decoded.deviceId) ?? 0, row.receivedAt));
+          if (decoded.kind === "shelf") {
+            const shelf = this.#registry.get(decoded.deviceId)?.shelf;
+            const weight = latest(decoded.readings, "weight");
+            if (shelf && weight) {
+              const units = shelfUnits(weight.value, shelf.tareKg, shelf.unitWeightKg);
+              const result = upsertShelf.run(decoded.deviceId, weight.value, units, weight.time, row.id);
+              if (result.changes > 0) {
+                changed.set(`${decoded.siteCode}|${shelf.itemTypeCode}`, {
+                  siteCode: decoded.siteCode,
+                  itemTypeCode: shelf.itemTypeCode,
+                });
+              }
+            }
+          }
+          markStored.run(JOURNAL_STATE.stored, now, row.id);
+        }
+        for (const { row, reason } of dead) {
+          this.#journal.insertDeadLetter(row.id, row.receivedAt, row, reason);
+          markStored.run(JOURNAL_STATE.dead, now, row.id);
+        }
+        for (const [deviceId, at] of lastSeen) touchDevice.run(at, deviceId);
+        return [...changed.values()];
+      },
+    );
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#journal.onAppended(() => this.wake());
+    this.#timer = setInterval(() => this.wake(), this.#options.intervalMs);
+    this.#timer.unref();
+    this.wake();
+  }
+
+  /** Runs a drain now, or right after the one in progress. */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#wakeRequested = true;
+      return;
+    }
+    this.#running = this.drain().finally(() => {
+      this.#running = undefined;
+      if (this.#wakeRequested) {
+        this.#wakeRequested = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Processes pending rows until none is left. Returns the number of messages handled. */
+  async drain(): Promise<number> {
+    let handled = 0;
+    let afterId = 0;
+    for (;;) {
+      const rows = this.#journal.pendingRows(afterId, this.#options.batchSize);
+      if (rows.length === 0) break;
+      try {
+        await this.#processBatch(rows);
+        this.#lastError = null;
+      } catch (error) {
+        // The rows stay pending and are tried again: the store may be down for a while.
+        this.#lastError = (error as Error).message;
+        this.#log.warn({ err: error }, "ingest batch not stored; will retry");
+        await new Promise((resolve) => setTimeout(resolve, this.#options.retryDelayMs).unref());
+        break;
+      }
+      handled += rows.length;
+      afterId = (rows[rows.length - 1] as JournalRow).id;
+    }
+    return handled;
+  }
+
+  async #processBatch(rows: JournalRow[]): Promise<void> {
+    const stored: Array<{ row: JournalRow; decoded: DecodedMessage }> = [];
+    const dead: Array<{ row: JournalRow; reason: string }> = [];
+    const readings: Reading[] = [];
+    for (const row of rows) {
+      let decoded = this.#journal.decodedCache.get(row.id);
+      if (!decoded) {
+        const verdict = this.#journal.validate(row, row.receivedAt, false);
+        if (!verdict.ok) {
+          dead.push({ row, reason: verdict.reason });
+          continue;
+        }
+        decoded = verdict.decoded;
+      }
+      stored.push({ row, decoded });
+      for (const reading of decoded.readings) readings.push(reading);
+    }
+    await this.#timeseries.write(readings);
+    const changed = this.#applyBatch(stored, dead);
+    for (const row of rows) this.#journal.decodedCache.delete(row.id);
+    this.#lastStoredAt = Date.now();
+    const last = rows[rows.length - 1] as JournalRow;
+    this.#events.emit("ingest.stored", { messages: stored.length, readings: readings.length, lastJournalId: last.id });
+    for (const change of changed) this.#events.emit("stock.changed", change);
+  }
+
+  status(): { lastError: string | null; lastStoredAt: number | null } {
+    return { lastError: this.#lastError, lastStoredAt: this.#lastStoredAt };
+  }
+
+  /** Stops the timer and drains what is left (bounded by timeoutMs). */
+  async stop(timeoutMs = 5000): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    const finish = async () => {
+      await this.#running;
+      await this.drain();
+    };
+    await Promise.race([finish(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  }
+}
+
+function latest(readings: readonly Reading[], measurement: string): Reading | undefined {
+  let found: Reading | undefined;
+  for (const r of readings) {
+    if (r.measurement === measurement && (!found || r.time >= found.time)) found = r;
+  }
+  return found;
+}

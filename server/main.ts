@@ -1,0 +1,56 @@
+import fs from "node:fs";
+import path from "node:path";
+import { buildWeb } from "../web/build.ts";
+import { WEB_DIST } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { startPlatform } from "./platform.ts";
+
+/** The only entry point that listens: broker, ingest and HTTP in one process. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  if (!fs.existsSync(path.join(WEB_DIST, "index.html"))) await buildWeb();
+
+  const platform = await startPlatform(config);
+  const log = platform.app.log;
+  log.info(
+    `ready: open ${platform.httpUrl}/ in a browser (API ${platform.httpUrl}/api, docs ${platform.httpUrl}/docs); ` +
+      `devices publish to ${platform.mqttUrl} on sites/{site}/{shelf|env|rfid|status}/{device}; ` +
+      `data in ${config.dataDir}${config.demo ? " (demo network)" : ""}`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal} received: shutting down`);
+    const force = setTimeout(() => {
+      log.error("shutdown took longer than 15 s; exiting");
+      process.exit(1);
+    }, 15000);
+    force.unref();
+    try {
+      await platform.close();
+      log.info("stopped cleanly");
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, "shutdown failed");
+      process.exit(1);
+    }
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+import type { FastifyInstance, FastifyServerOptions } from "fastify";
+import { type RunningBroker, startBroker } from "../broker/index.ts";
+import { buildApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import { type AppDatabase, openDatabase } from "./db/database.ts";
+import { isDatabaseEmpty, loadDemoNetwork } from "./db/seed.ts";
+import { EventBus } from "./events.ts";
+import { IngestJournal } from "./ingest/journal.ts";
+import { IngestProcessor } from "./ingest/processor.ts";
+import type { AppDeps } from "./routes/deps.ts";
+import { DeviceRegistry } from "./services/device-registry.ts";
+import { ReferenceService } from "./services/reference.ts";
+import { StockService } from "./services/stock.ts";
+import { createSqliteTimeSeries } from "./timeseries/sqlite.ts";
+
+export interface Platform {
+  app: FastifyInstance;
+  broker: RunningBroker;
+  deps: AppDeps;
+  httpUrl: string;
+  mqttUrl: string;
+  /** Stops HTTP, then the broker, then drains the ingest journal and closes the stores. */
+  close(): Promise<void>;
+}
+
+/** Wires every part together and starts listening: the one place that knows the whole platform. */
+export async function startPlatform(
+  config: Config,
+  options: { logger?: FastifyServerOptions["logger"] } = {},
+): Promise<Platform> {
+  const database: AppDatabase = openDatabase(config.dataDir, { synchronous: config.journalSync });
+  const cleanups: Array<() => Promise<void> | void> = [() => database.close()];
+  try {
+    if (config.demo && isDatabaseEmpty(database)) loadDemoNetwork(database);
+
+    const events = new EventBus();
+    const registry = new DeviceRegistry(database);
+    const timeseries = createSqliteTimeSeries(config.dataDir);
+    cleanups.unshift(() => timeseries.close());
+    const journal = new IngestJournal({ database, registry, events, maxPayloadBytes: config.maxPayloadBytes });
+    const reference = new ReferenceService(database.db);
+    const stock = new StockService(database, reference);
+    const deps: AppDeps = {
+      config,
+      database,
+      timeseries,
+      registry,
+      journal,
+      events,
+      reference,
+      stock,
+      processor: undefined as unknown as IngestProcessor,
+      mqtt: null,
+    };
+    const app = await buildApp(deps, options);
+    deps.processor = new IngestProcessor({
+      journal,
+      database,
+      timeseries,
+      registry,
+      events,
+      log: app.log.child({ part: "ingest" }),
+      options: { batchSize: config.ingestBatch, intervalMs: config.ingestIntervalMs },
+    });
+    // Rows left pending by an earlier run are stored before new ones: replay comes first.
+    deps.processor.start();
+    cleanups.unshift(async () => {
+      journal.close();
+      await deps.processor.stop();
+    });
+
+    const broker = await startBroker({ port: config.mqttPort, host: config.mqttHost, sink: journal });
+    cleanups.unshift(() => broker.close());
+    deps.mqtt = broker;
+
+    await app.listen({ port: config.port, host: config.host });
+    cleanups.unshift(() => app.close());
+    const address = app.server.address();
+    const httpPort = typeof address === "object" && address ? address.port : config.port;
+    const displayHost = (host: string) => (host === "0.0.0.0" || host === "::" ? "localhost" : host);
+
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      broker,
+      deps,
+      httpUrl: `http://${displayHost(config.host)}:${httpPort}`,
+      mqttUrl: `mqtt://${displayHost(config.mqttHost)}:${broker.port}`,
+      close() {
+        closing ??= runCleanups(cleanups);
+        return closing;
+      },
+    };
+  } catch (error) {
+    await runCleanups(cleanups);
+    throw error;
+  }
+}
+
+async function runCleanups(cleanups: Array<() => Promise<void> | void>): Promise<void> {
+  for (const cleanup of cleanups) await cleanup();
+}

@@ -1,0 +1,27 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { Config } from "../config.ts";
+import type { AppDatabase } from "../db/database.ts";
+import type { EventBus } from "../events.ts";
+import type { IngestJournal } from "../ingest/journal.ts";
+import type { IngestProcessor } from "../ingest/processor.ts";
+import type { DeviceRegistry } from "../services/device-registry.ts";
+import type { ReferenceService } from "../services/reference.ts";
+import type { StockService } from "../services/stock.ts";
+import type { TimeSeriesStore } from "../timeseries/store.ts";
+
+/** Everything the API areas use, handed in by main.ts (or a test), never imported as module state. */
+export interface AppDeps {
+  config: Config;
+  database: AppDatabase;
+  timeseries: TimeSeriesStore;
+  registry: DeviceRegistry;
+  journal: IngestJournal;
+  processor: IngestProcessor;
+  events: EventBus;
+  reference: ReferenceService;
+  stock: StockService;
+  /** The MQTT side, when a broker runs in this process. */
+  mqtt: { port: number; connectedClients(): number } | null;
+}
+
+export type ApiPlugin = FastifyPluginAsyncTypebox<{ deps: AppDeps }>;

@@ -1,0 +1,64 @@
+import { Type } from "@sinclair/typebox";
+import { and, asc, eq, type SQL } from "drizzle-orm";
+import { deviceTopic } from "../../broker/topics.ts";
+import { DEVICE_KINDS, devices, shelves } from "../db/schema.ts";
+import type { ApiPlugin } from "./deps.ts";
+import { errorResponses, literals, Nullable, SiteCode } from "./schemas.ts";
+
+const Device = Type.Object({
+  id: Type.String(),
+  siteCode: Type.String(),
+  kind: literals(DEVICE_KINDS),
+  name: Type.String(),
+  model: Nullable(Type.String()),
+  topic: Type.String({ description: "the topic the device publishes its readings to" }),
+  enabled: Type.Boolean(),
+  lastSeenAt: Nullable(Type.String({ format: "date-time" })),
+  itemType: Type.Optional(Type.String({ description: "shelves: the item type weighed" })),
+  tareKg: Type.Optional(Type.Number({ description: "shelves: weight of the empty shelf" })),
+  unitWeightKg: Type.Optional(Type.Number({ description: "shelves: weight of one unit" })),
+});
+
+const devicesRoutes: ApiPlugin = async (app, { deps }) => {
+  app.get(
+    "/devices",
+    {
+      schema: {
+        tags: ["devices"],
+        summary: "Registered devices (readers, weight shelves, environment sensors)",
+        querystring: Type.Object({
+          siteCode: Type.Optional(SiteCode),
+          kind: Type.Optional(literals(DEVICE_KINDS)),
+        }),
+        response: { 200: Type.Array(Device), 400: errorResponses[400], 404: errorResponses[404] },
+      },
+    },
+    async (request) => {
+      const { siteCode, kind } = request.query;
+      if (siteCode) deps.reference.getSite(siteCode);
+      const filters: SQL[] = [];
+      if (siteCode) filters.push(eq(devices.siteCode, siteCode));
+      if (kind) filters.push(eq(devices.kind, kind));
+      const rows = deps.database.db
+        .select({ device: devices, shelf: shelves })
+        .from(devices)
+        .leftJoin(shelves, eq(shelves.deviceId, devices.id))
+        .where(and(...filters))
+        .orderBy(asc(devices.siteCode), asc(devices.id))
+        .all();
+      return rows.map(({ device, shelf }) => ({
+        id: device.id,
+        siteCode: device.siteCode,
+        kind: device.kind,
+        name: device.name,
+        model: device.model,
+        topic: deviceTopic(device.siteCode, device.kind, device.id),
+        enabled: device.enabled,
+        lastSeenAt: device.lastSeenAt === null ? null : new Date(device.lastSeenAt).toISOString(),
+        ...(shelf ? { itemType: shelf.itemTypeCode, tareKg: shelf.tareKg, unitWeightKg: shelf.unitWeightKg } : {}),
+      }));
+    },
+  );
+};
+
+export default devicesRoutes;

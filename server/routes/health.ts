@@ -1,0 +1,55 @@
+import { Type } from "@sinclair/typebox";
+import type { ApiPlugin } from "./deps.ts";
+import { Nullable } from "./schemas.ts";
+
+const startedAt = Date.now();
+
+const healthRoutes: ApiPlugin = async (app, { deps }) => {
+  app.get(
+    "/health",
+    {
+      schema: {
+        tags: ["health"],
+        summary: "Liveness and ingest state",
+        response: {
+          200: Type.Object({
+            status: Type.Union([Type.Literal("ok"), Type.Literal("degraded")]),
+            demo: Type.Boolean(),
+            uptimeSeconds: Type.Number(),
+            mqtt: Nullable(Type.Object({ port: Type.Integer(), connectedClients: Type.Integer() })),
+            ingest: Type.Object({
+              pending: Type.Integer({ description: "journaled messages not yet stored" }),
+              stored: Type.Integer(),
+              deadLetters: Type.Integer(),
+              lastError: Nullable(Type.String()),
+              lastStoredAt: Nullable(Type.String({ format: "date-time" })),
+            }),
+            timeseries: Type.String(),
+            registeredDevices: Type.Integer(),
+          }),
+        },
+      },
+    },
+    async () => {
+      const counts = deps.journal.counts();
+      const processor = deps.processor.status();
+      return {
+        status: processor.lastError ? ("degraded" as const) : ("ok" as const),
+        demo: deps.config.demo,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        mqtt: deps.mqtt ? { port: deps.mqtt.port, connectedClients: deps.mqtt.connectedClients() } : null,
+        ingest: {
+          pending: counts.pending,
+          stored: counts.stored,
+          deadLetters: counts.dead,
+          lastError: processor.lastError,
+          lastStoredAt: processor.lastStoredAt === null ? null : new Date(processor.lastStoredAt).toISOString(),
+        },
+        timeseries: deps.timeseries.name,
+        registeredDevices: deps.registry.size,
+      };
+    },
+  );
+};
+
+export default healthRoutes;

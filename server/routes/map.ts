@@ -1,0 +1,42 @@
+import fs from "node:fs/promises";
+import { Type } from "@sinclair/typebox";
+import { NotFoundError } from "../errors.ts";
+import type { ApiPlugin } from "./deps.ts";
+import { Nullable } from "./schemas.ts";
+
+const mapRoutes: ApiPlugin = async (app, { deps }) => {
+  app.get(
+    "/map-config",
+    {
+      schema: {
+        tags: ["map"],
+        summary: "What the map draws under the sites",
+        response: {
+          200: Type.Object({
+            tileLayer: Nullable(Type.Object({ url: Type.String(), attribution: Type.String() })),
+            demo: Type.Boolean(),
+          }),
+        },
+      },
+    },
+    async () => ({ tileLayer: deps.config.tileLayer, demo: deps.config.demo }),
+  );
+
+  app.get(
+    "/region",
+    {
+      schema: {
+        tags: ["map"],
+        summary: "The region outline (GeoJSON Feature); the demo's is approximate",
+      },
+    },
+    async (_request, reply) => {
+      const file = deps.config.regionGeojson;
+      if (!file) throw new NotFoundError("no region outline is configured (set REGION_GEOJSON)");
+      reply.type("application/geo+json");
+      return fs.readFile(file, "utf8");
+    },
+  );
+};
+
+export default mapRoutes;

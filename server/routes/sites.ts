@@ -1,0 +1,96 @@
+import { Type } from "@sinclair/typebox";
+import type { ApiPlugin } from "./deps.ts";
+import { errorResponses, Nullable, SiteCode, StockStatus, Tier } from "./schemas.ts";
+
+const Site = Type.Object({
+  code: Type.String(),
+  name: Type.String(),
+  nameZh: Nullable(Type.String()),
+  tier: Tier,
+  parentCode: Nullable(Type.String()),
+  city: Nullable(Type.String()),
+  lat: Type.Number(),
+  lon: Type.Number(),
+  leadTimeHours: Nullable(Type.Number({ description: "order to departure, agreement and external sites" })),
+  suppliesCategories: Type.Array(Type.String()),
+  demo: Type.Boolean({ description: "true for the generated demo network" }),
+});
+
+const StockItem = Type.Object({
+  itemTypeCode: Type.String(),
+  itemTypeName: Type.String(),
+  unit: Type.String(),
+  sensedQty: Nullable(
+    Type.Integer({ description: "units counted by the site's sensors (shelf counts); null if none measures it" }),
+  ),
+  bookQty: Type.Integer({ description: "sum of the stock ledger for the site and item type" }),
+  onHandQty: Type.Integer({ description: "sensedQty when sensors measure the item type, else bookQty" }),
+  basis: Type.Union([Type.Literal("sensed"), Type.Literal("book")]),
+  requiredQty: Type.Integer({ description: "allocation standard of the site's tier" }),
+  minQty: Type.Integer({ description: "minimum standard of the site's tier" }),
+  status: StockStatus,
+});
+
+const SiteStock = Type.Object({
+  siteCode: Type.String(),
+  tier: Tier,
+  status: Type.Union([StockStatus, Type.Literal("none")], {
+    description: "the worst item status: critical > low > over > ok; none when the site holds nothing",
+  }),
+  counts: Type.Object({ ok: Type.Integer(), low: Type.Integer(), critical: Type.Integer(), over: Type.Integer() }),
+  items: Type.Array(StockItem),
+});
+
+const sitesRoutes: ApiPlugin = async (app, { deps }) => {
+  const toSite = (row: ReturnType<typeof deps.reference.getSite>) => ({
+    ...row,
+    suppliesCategories: row.suppliesCategories ? row.suppliesCategories.split(",") : [],
+  });
+
+  app.get(
+    "/sites",
+    {
+      schema: {
+        tags: ["sites"],
+        summary: "All sites of the reserve network",
+        querystring: Type.Object({ tier: Type.Optional(Tier) }),
+        response: { 200: Type.Array(Site), 400: errorResponses[400] },
+      },
+    },
+    async (request) =>
+      deps.reference
+        .listSites()
+        .filter((s) => !request.query.tier || s.tier === request.query.tier)
+        .map(toSite),
+  );
+
+  app.get(
+    "/sites/:code",
+    {
+      schema: {
+        tags: ["sites"],
+        summary: "One site",
+        params: Type.Object({ code: SiteCode }),
+        response: { 200: Site, ...errorResponses },
+      },
+    },
+    async (request) => toSite(deps.reference.getSite(request.params.code)),
+  );
+
+  app.get(
+    "/sites/:code/stock",
+    {
+      schema: {
+        tags: ["stock"],
+        summary: "Stock of every item type at a site against its tier's standard",
+        description:
+          "status per item: critical below minQty, low below requiredQty, over above 1.5 x requiredQty, else ok; judged on onHandQty.",
+        params: Type.Object({ code: SiteCode }),
+        response: { 200: SiteStock, ...errorResponses },
+      },
+    },
+    async (request) => deps.stock.forSite(request.params.code),
+  );
+};
+
+export default sitesRoutes;

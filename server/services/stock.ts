@@ -1,0 +1,68 @@
+import type { AppDatabase } from "../db/database.ts";
+import { type StockLine, type StockPolicy, stockLine, summariseStock } from "../domain/stock.ts";
+import type { ReferenceService } from "./reference.ts";
+
+/** Gathers a site's book, sensed and standard quantities and lets the domain judge them. */
+export class StockService {
+  readonly #standards;
+  readonly #book;
+  readonly #sensed;
+
+  constructor(
+    database: AppDatabase,
+    private readonly reference: ReferenceService,
+    private readonly policy?: StockPolicy,
+  ) {
+    const sqlite = database.sqlite;
+    this.#standards = sqlite.prepare(
+      "SELECT item_type_code AS itemTypeCode, required_qty AS requiredQty, min_qty AS minQty FROM standards WHERE tier = ?",
+    );
+    this.#book = sqlite.prepare(
+      "SELECT item_type_code AS itemTypeCode, sum(quantity) AS qty FROM stock_ledger WHERE site_code = ? GROUP BY item_type_code",
+    );
+    this.#sensed = sqlite.prepare(
+      `SELECT s.item_type_code AS itemTypeCode, sum(ss.units) AS qty
+       FROM shelves s JOIN shelf_state ss ON ss.device_id = s.device_id
+       WHERE s.site_code = ? GROUP BY s.item_type_code`,
+    );
+  }
+
+  forSite(siteCode: string) {
+    const site = this.reference.getSite(siteCode);
+    const standards = new Map(
+      (this.#standards.all(site.tier) as Array<{ itemTypeCode: string; requiredQty: number; minQty: number }>).map(
+        (s) => [s.itemTypeCode, s],
+      ),
+    );
+    const book = toMap(this.#book.all(siteCode) as QtyRow[]);
+    const sensed = toMap(this.#sensed.all(siteCode) as QtyRow[]);
+    const items: StockLine[] = [];
+    for (const type of this.reference.listItemTypes()) {
+      const standard = standards.get(type.code);
+      const bookQty = book.get(type.code) ?? 0;
+      const sensedQty = sensed.get(type.code) ?? null;
+      if (!standard && bookQty === 0 && sensedQty === null) continue;
+      items.push(
+        stockLine(
+          {
+            itemTypeCode: type.code,
+            itemTypeName: type.name,
+            unit: type.unit,
+            bookQty,
+            sensedQty,
+            requiredQty: standard?.requiredQty ?? 0,
+            minQty: standard?.minQty ?? 0,
+          },
+          this.policy,
+        ),
+      );
+    }
+    return { siteCode: site.code, tier: site.tier, ...summariseStock(items), items };
+  }
+}
+
+type QtyRow = { itemTypeCode: string; qty: number };
+
+function toMap(rows: QtyRow[]): Map<string, number> {
+  return new Map(rows.map((r) => [r.itemTypeCode, Number(r.qty)]));
+}
