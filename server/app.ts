@@ -4,7 +4,12 @@ import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  LogController,
+} from "fastify";
 import { DomainError } from "./errors.ts";
 import catalogueRoutes from "./routes/catalogue.ts";
 import deadLettersRoutes from "./routes/dead-letters.ts";
@@ -25,8 +30,11 @@ export async function buildApp(
 ): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? { level: deps.config.logLevel },
-    disableRequestLogging: true,
-    ajv: { customOptions: { allErrors: false, coerceTypes: "array", useDefaults: true, removeAdditional: false } },
+    // Request lines would drown the ingest and error logs; errors are logged by the handler below.
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: {
+      customOptions: { allErrors: false, coerceTypes: "array", useDefaults: true, removeAdditional: false },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addSchema(ErrorReply);
@@ -48,7 +56,9 @@ export async function buildApp(
     }
     // Details of a server fault stay in the log; the caller learns only that it happened.
     request.log.error({ err: error }, "request failed");
-    return reply.code(statusCode).send({ statusCode, error: "Internal Server Error", message: "internal error" });
+    return reply
+      .code(statusCode)
+      .send({ statusCode, error: "Internal Server Error", message: "internal error" });
   });
 
   await app.register(fastifySwagger, {

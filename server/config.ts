@@ -13,7 +13,12 @@ const Flag = (fallback: "0" | "1", description: string) =>
   });
 
 export const ConfigSchema = Type.Object({
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: "HTTP port (0 = any free port)" }),
+  PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 8080,
+    description: "HTTP port (0 = any free port)",
+  }),
   HOST: Type.String({ default: "0.0.0.0", description: "HTTP bind address" }),
   MQTT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1883, description: "MQTT TCP port" }),
   MQTT_HOST: Type.String({ default: "0.0.0.0", description: "MQTT bind address" }),
@@ -32,7 +37,9 @@ export const ConfigSchema = Type.Object({
   INGEST_INTERVAL_MS: Type.Integer({ minimum: 1, maximum: 60000, default: 50 }),
   MAX_PAYLOAD_BYTES: Type.Integer({ minimum: 64, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
   REGION_GEOJSON: Type.Optional(Type.String({ minLength: 1, description: "path of the region outline" })),
-  TILE_URL: Type.Optional(Type.String({ minLength: 1, description: "optional online tile layer URL template" })),
+  TILE_URL: Type.Optional(
+    Type.String({ minLength: 1, description: "optional online tile layer URL template" }),
+  ),
   TILE_ATTRIBUTION: Type.String({ default: "" }),
 });
 

@@ -37,7 +37,12 @@ export async function startPlatform(
     const registry = new DeviceRegistry(database);
     const timeseries = createSqliteTimeSeries(config.dataDir);
     cleanups.unshift(() => timeseries.close());
-    const journal = new IngestJournal({ database, registry, events, maxPayloadBytes: config.maxPayloadBytes });
+    const journal = new IngestJournal({
+      database,
+      registry,
+      events,
+      maxPayloadBytes: config.maxPayloadBytes,
+    });
     const reference = new ReferenceService(database.db);
     const stock = new StockService(database, reference);
     const deps: AppDeps = {

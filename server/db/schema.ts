@@ -22,23 +22,14 @@ export type SiteTier = (typeof SITE_TIERS)[number];
 export const DEVICE_KINDS = ["rfid", "shelf", "env"] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
-export const LEDGER_KINDS = [
-  "receipt",
-  "issue",
-  "transfer",
-  "adjustment",
-  "rotation",
-  "dispatch",
-] as const;
+export const LEDGER_KINDS = ["receipt", "issue", "transfer", "adjustment", "rotation", "dispatch"] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 export const USER_ROLES = ["admin", "commander", "keeper", "viewer"] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 const createdAt = () =>
-  integer("created_at")
-    .notNull()
-    .default(sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`);
+  integer("created_at").notNull().default(sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`);
 
 export const sites = sqliteTable(
   "sites",

@@ -11,7 +11,9 @@ const config = loadConfig();
 const database = openDatabase(config.dataDir);
 try {
   if (!isDatabaseEmpty(database) && !reset) {
-    console.error(`${config.dataDir} already holds data; run \`npm run seed -- --reset\` to replace it with the demo`);
+    console.error(
+      `${config.dataDir} already holds data; run \`npm run seed -- --reset\` to replace it with the demo`,
+    );
     process.exitCode = 1;
   } else {
     if (reset) clearDatabase(database);

@@ -80,10 +80,12 @@ export function loadDemoNetwork(
   let deviceCount = 0;
 
   database.sqlite.transaction(() => {
-    db.insert(meta).values([
-      { key: "demo", value: DEMO_NOTICE },
-      { key: "demo_loaded_at", value: now.toISOString() },
-    ]).run();
+    db.insert(meta)
+      .values([
+        { key: "demo", value: DEMO_NOTICE },
+        { key: "demo_loaded_at", value: now.toISOString() },
+      ])
+      .run();
     db.insert(sites)
       .values(
         DEMO_SITES.map((s) => ({
@@ -94,7 +96,9 @@ export function loadDemoNetwork(
         })),
       )
       .run();
-    db.insert(categories).values([...CATEGORIES]).run();
+    db.insert(categories)
+      .values([...CATEGORIES])
+      .run();
     db.insert(itemTypes).values(ITEM_TYPES).run();
     for (const [tier, required] of Object.entries(REQUIRED_BY_TIER)) {
       db.insert(standards)
@@ -116,7 +120,10 @@ export function loadDemoNetwork(
         if (!type || quantity <= 0) continue;
         for (const [index, lot] of splitIntoBatches(quantity, random).entries()) {
           const dates = batchDates(type, now, random);
-          const receivedAt = Math.min(dates.production.getTime() + (7 + Math.floor(random() * 50)) * DAY_MS, now.getTime());
+          const receivedAt = Math.min(
+            dates.production.getTime() + (7 + Math.floor(random() * 50)) * DAY_MS,
+            now.getTime(),
+          );
           const inserted = db
             .insert(batches)
             .values({
@@ -151,8 +158,20 @@ export function loadDemoNetwork(
       if (!shelfType) throw new Error(`demo shelf item ${shelfItem} is not in the catalogue`);
       db.insert(devices)
         .values([
-          { id: `${site.code}-SH1`, siteCode: site.code, kind: "shelf", name: `Weight shelf 1 (${shelfType.name})`, model: "demo load-cell shelf" },
-          { id: `${site.code}-ENV1`, siteCode: site.code, kind: "env", name: "Storeroom temperature and humidity", model: "demo SenML sensor" },
+          {
+            id: `${site.code}-SH1`,
+            siteCode: site.code,
+            kind: "shelf",
+            name: `Weight shelf 1 (${shelfType.name})`,
+            model: "demo load-cell shelf",
+          },
+          {
+            id: `${site.code}-ENV1`,
+            siteCode: site.code,
+            kind: "env",
+            name: "Storeroom temperature and humidity",
+            model: "demo SenML sensor",
+          },
         ])
         .run();
       db.insert(shelves)
@@ -170,7 +189,12 @@ export function loadDemoNetwork(
     }
   })();
 
-  return { sites: DEMO_SITES.length, itemTypes: ITEM_TYPES.length, batches: batchCount, devices: deviceCount };
+  return {
+    sites: DEMO_SITES.length,
+    itemTypes: ITEM_TYPES.length,
+    batches: batchCount,
+    devices: deviceCount,
+  };
 }
 
 /**
@@ -187,7 +211,13 @@ function openingHoldings(
   for (const [itemTypeCode, requiredQty] of Object.entries(required ?? {})) {
     const roll = random();
     const factor =
-      roll < 0.08 ? 0.3 + random() * 0.25 : roll < 0.25 ? 0.65 + random() * 0.3 : roll < 0.9 ? 1 + random() * 0.4 : 1.55 + random() * 0.35;
+      roll < 0.08
+        ? 0.3 + random() * 0.25
+        : roll < 0.25
+          ? 0.65 + random() * 0.3
+          : roll < 0.9
+            ? 1 + random() * 0.4
+            : 1.55 + random() * 0.35;
     holdings[itemTypeCode] = Math.max(1, Math.round(requiredQty * factor));
   }
   return holdings;
@@ -218,7 +248,8 @@ function batchDates(
 ): { production: Date; expiry: Date | null } {
   if (type.lifecycle === "expiring" && type.shelfLifeDays) {
     const roll = random();
-    const remaining = roll < 0.05 ? -0.1 * random() - 0.01 : roll < 0.2 ? 0.02 + random() * 0.22 : 0.3 + random() * 0.68;
+    const remaining =
+      roll < 0.05 ? -0.1 * random() - 0.01 : roll < 0.2 ? 0.02 + random() * 0.22 : 0.3 + random() * 0.68;
     const ageDays = Math.round((1 - remaining) * type.shelfLifeDays);
     const production = new Date(now.getTime() - ageDays * DAY_MS);
     return { production, expiry: new Date(production.getTime() + type.shelfLifeDays * DAY_MS) };

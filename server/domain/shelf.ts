@@ -5,5 +5,5 @@
 export function shelfUnits(weightKg: number, tareKg: number, unitWeightKg: number): number {
   if (!(unitWeightKg > 0)) throw new RangeError(`unit weight must be positive, got ${unitWeightKg}`);
   const units = Math.round((weightKg - tareKg) / unitWeightKg);
-  return units > 0 ? units : 0;
+  return Math.max(units, 0);
 }

@@ -51,7 +51,12 @@ export interface StockLine extends StockInput {
 export function stockLine(input: StockInput, policy: StockPolicy = DEFAULT_STOCK_POLICY): StockLine {
   const basis = input.sensedQty === null ? "book" : "sensed";
   const onHandQty = input.sensedQty ?? input.bookQty;
-  return { ...input, onHandQty, basis, status: stockStatus(onHandQty, input.requiredQty, input.minQty, policy) };
+  return {
+    ...input,
+    onHandQty,
+    basis,
+    status: stockStatus(onHandQty, input.requiredQty, input.minQty, policy),
+  };
 }
 
 const SEVERITY: Record<StockStatus, number> = { ok: 0, over: 1, low: 2, critical: 3 };

@@ -3,7 +3,7 @@ import type { AppDatabase } from "../db/database.ts";
 import { JOURNAL_STATE } from "../db/schema.ts";
 import type { EventBus } from "../events.ts";
 import type { DeviceRegistry } from "../services/device-registry.ts";
-import { DecodeError, type DecodedMessage, decodeMessage } from "./decoders/index.ts";
+import { type DecodedMessage, DecodeError, decodeMessage } from "./decoders/index.ts";
 
 export interface IncomingMessage {
   clientId: string | null;
@@ -53,7 +53,12 @@ export class IngestJournal {
   readonly #selectPending;
   readonly #countByState;
 
-  constructor(deps: { database: AppDatabase; registry: DeviceRegistry; events: EventBus; maxPayloadBytes: number }) {
+  constructor(deps: {
+    database: AppDatabase;
+    registry: DeviceRegistry;
+    events: EventBus;
+    maxPayloadBytes: number;
+  }) {
     this.#database = deps.database;
     this.#registry = deps.registry;
     this.#events = deps.events;
@@ -166,8 +171,20 @@ export class IngestJournal {
     this.#onAppended();
   }
 
-  insertDeadLetter(journalId: number | null, receivedAt: number, message: IncomingMessage, reason: string): void {
-    this.#insertDeadLetter.run(journalId, receivedAt, message.clientId, message.topic, message.payload, reason);
+  insertDeadLetter(
+    journalId: number | null,
+    receivedAt: number,
+    message: IncomingMessage,
+    reason: string,
+  ): void {
+    this.#insertDeadLetter.run(
+      journalId,
+      receivedAt,
+      message.clientId,
+      message.topic,
+      message.payload,
+      reason,
+    );
   }
 
   pendingRows(afterId: number, limit: number): JournalRow[] {

@@ -170,7 +170,11 @@ export class IngestProcessor {
     for (const row of rows) this.#journal.decodedCache.delete(row.id);
     this.#lastStoredAt = Date.now();
     const last = rows[rows.length - 1] as JournalRow;
-    this.#events.emit("ingest.stored", { messages: stored.length, readings: readings.length, lastJournalId: last.id });
+    this.#events.emit("ingest.stored", {
+      messages: stored.length,
+      readings: readings.length,
+      lastJournalId: last.id,
+    });
     for (const change of changed) this.#events.emit("stock.changed", change);
   }
 

@@ -55,7 +55,9 @@ const devicesRoutes: ApiPlugin = async (app, { deps }) => {
         topic: deviceTopic(device.siteCode, device.kind, device.id),
         enabled: device.enabled,
         lastSeenAt: device.lastSeenAt === null ? null : new Date(device.lastSeenAt).toISOString(),
-        ...(shelf ? { itemType: shelf.itemTypeCode, tareKg: shelf.tareKg, unitWeightKg: shelf.unitWeightKg } : {}),
+        ...(shelf
+          ? { itemType: shelf.itemTypeCode, tareKg: shelf.tareKg, unitWeightKg: shelf.unitWeightKg }
+          : {}),
       }));
     },
   );

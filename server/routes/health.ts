@@ -43,7 +43,8 @@ const healthRoutes: ApiPlugin = async (app, { deps }) => {
           stored: counts.stored,
           deadLetters: counts.dead,
           lastError: processor.lastError,
-          lastStoredAt: processor.lastStoredAt === null ? null : new Date(processor.lastStoredAt).toISOString(),
+          lastStoredAt:
+            processor.lastStoredAt === null ? null : new Date(processor.lastStoredAt).toISOString(),
         },
         timeseries: deps.timeseries.name,
         registeredDevices: deps.registry.size,

@@ -21,7 +21,10 @@ export const ErrorReply = Type.Object(
   { $id: "ErrorReply" },
 );
 
-export const SiteCode = Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", description: "site code" });
+export const SiteCode = Type.String({
+  pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$",
+  description: "site code",
+});
 export const Tier = literals(SITE_TIERS);
 export const StockStatus = literals(STOCK_STATUSES);
 

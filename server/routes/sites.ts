@@ -21,7 +21,9 @@ const StockItem = Type.Object({
   itemTypeName: Type.String(),
   unit: Type.String(),
   sensedQty: Nullable(
-    Type.Integer({ description: "units counted by the site's sensors (shelf counts); null if none measures it" }),
+    Type.Integer({
+      description: "units counted by the site's sensors (shelf counts); null if none measures it",
+    }),
   ),
   bookQty: Type.Integer({ description: "sum of the stock ledger for the site and item type" }),
   onHandQty: Type.Integer({ description: "sensedQty when sensors measure the item type, else bookQty" }),
@@ -37,7 +39,12 @@ const SiteStock = Type.Object({
   status: Type.Union([StockStatus, Type.Literal("none")], {
     description: "the worst item status: critical > low > over > ok; none when the site holds nothing",
   }),
-  counts: Type.Object({ ok: Type.Integer(), low: Type.Integer(), critical: Type.Integer(), over: Type.Integer() }),
+  counts: Type.Object({
+    ok: Type.Integer(),
+    low: Type.Integer(),
+    critical: Type.Integer(),
+    over: Type.Integer(),
+  }),
   items: Type.Array(StockItem),
 });
 

@@ -30,9 +30,9 @@ export class StockService {
   forSite(siteCode: string) {
     const site = this.reference.getSite(siteCode);
     const standards = new Map(
-      (this.#standards.all(site.tier) as Array<{ itemTypeCode: string; requiredQty: number; minQty: number }>).map(
-        (s) => [s.itemTypeCode, s],
-      ),
+      (
+        this.#standards.all(site.tier) as Array<{ itemTypeCode: string; requiredQty: number; minQty: number }>
+      ).map((s) => [s.itemTypeCode, s]),
     );
     const book = toMap(this.#book.all(siteCode) as QtyRow[]);
     const sensed = toMap(this.#sensed.all(siteCode) as QtyRow[]);

@@ -47,17 +47,29 @@ export function decodeMessage(
       if (!records.some((r) => r.unit === "kg")) {
         throw new DecodeError("shelf pack has no weight record in kg or g");
       }
-      const readings = records.map((r) => point(r.unit === "kg" ? "weight" : r.measurement, r.unit, r.value, r.time));
+      const readings = records.map((r) =>
+        point(r.unit === "kg" ? "weight" : r.measurement, r.unit, r.value, r.time),
+      );
       return { siteCode, deviceId, kind, readings };
     }
     case "env": {
       const records = decodeSenml(payload, receivedAtMs);
-      return { siteCode, deviceId, kind, readings: records.map((r) => point(r.measurement, r.unit, r.value, r.time)) };
+      return {
+        siteCode,
+        deviceId,
+        kind,
+        readings: records.map((r) => point(r.measurement, r.unit, r.value, r.time)),
+      };
     }
     case "status": {
       const body = parseObject(payload);
       if (typeof body.online !== "boolean") throw new DecodeError('status message needs a boolean "online"');
-      return { siteCode, deviceId, kind, readings: [point("online", undefined, body.online ? 1 : 0, receivedAtMs)] };
+      return {
+        siteCode,
+        deviceId,
+        kind,
+        readings: [point("online", undefined, body.online ? 1 : 0, receivedAtMs)],
+      };
     }
     case "rfid":
       throw new DecodeError("RFID reader messages are not decoded yet (planned: Zebra and Impinj formats)");

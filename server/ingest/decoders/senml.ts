@@ -77,13 +77,15 @@ export function decodeSenml(payload: Buffer | string, receivedAtMs: number): Sen
     if (r.v === undefined) throw new DecodeError(`${at}: a sum (s) without a value (v) is not a reading`);
 
     const name = baseName + (r.n === undefined ? "" : expectString(r.n, `${at}.n`));
-    if (!NAME_PATTERN.test(name)) throw new DecodeError(`${at}: name "${name.slice(0, 80)}" is not a valid SenML name`);
+    if (!NAME_PATTERN.test(name))
+      throw new DecodeError(`${at}: name "${name.slice(0, 80)}" is not a valid SenML name`);
     const rawUnit = r.u === undefined ? baseUnit : expectString(r.u, `${at}.u`);
     const rawValue = baseValue + expectNumber(r.v, `${at}.v`);
     const conversion = rawUnit === undefined ? undefined : UNIT_CONVERSIONS[rawUnit];
     const time = baseTime + (r.t === undefined ? 0 : expectNumber(r.t, `${at}.t`));
     const timeMs = Math.abs(time) < RELATIVE_TIME_LIMIT ? receivedAtMs + time * 1000 : time * 1000;
-    if (!Number.isFinite(timeMs) || timeMs < 0 || timeMs > 8.64e15) throw new DecodeError(`${at}: time out of range`);
+    if (!Number.isFinite(timeMs) || timeMs < 0 || timeMs > 8.64e15)
+      throw new DecodeError(`${at}: time out of range`);
 
     readings.push({
       name,
@@ -103,6 +105,7 @@ function expectString(value: unknown, field: string): string {
 }
 
 function expectNumber(value: unknown, field: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value)) throw new DecodeError(`${field} must be a finite number`);
+  if (typeof value !== "number" || !Number.isFinite(value))
+    throw new DecodeError(`${field} must be a finite number`);
   return value;
 }

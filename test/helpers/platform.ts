@@ -1,0 +1,106 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import mqtt, { type MqttClient } from "mqtt";
+import { type Config, loadConfig } from "../../server/config.ts";
+import { type Platform, startPlatform } from "../../server/platform.ts";
+
+export function tempDataDir(prefix = "reserve-test-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Settings for a platform on free ports, loopback only, in its own data dir. */
+export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    DATA_DIR: dataDir,
+    PORT: "0",
+    MQTT_PORT: "0",
+    HOST: "127.0.0.1",
+    MQTT_HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    INGEST_INTERVAL_MS: "20",
+    ...env,
+  });
+}
+
+export interface TestPlatform {
+  platform: Platform;
+  dataDir: string;
+  http(pathname: string): Promise<{ status: number; body: any }>;
+  connect(clientId?: string): Promise<MqttClient>;
+  stop(): Promise<void>;
+}
+
+/** Starts the real platform (aedes, SQLite, Fastify) in this process. */
+export async function startTestPlatform(
+  options: { dataDir?: string; env?: Record<string, string> } = {},
+): Promise<TestPlatform> {
+  const dataDir = options.dataDir ?? tempDataDir();
+  const platform = await startPlatform(testConfig(dataDir, options.env), { logger: false });
+  const clients: MqttClient[] = [];
+  return {
+    platform,
+    dataDir,
+    async http(pathname) {
+      const response = await fetch(`${platform.httpUrl}${pathname}`);
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, body };
+    },
+    async connect(clientId) {
+      const client = await mqtt.connectAsync(platform.mqttUrl, {
+        clientId: clientId ?? `test-${Math.random().toString(16).slice(2)}`,
+        reconnectPeriod: 0,
+      });
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.endAsync(true)));
+      await platform.close();
+    },
+  };
+}
+
+/** Polls until check() returns a value other than undefined, or fails with what was last seen. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 10000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export function senmlWeight(
+  deviceId: string,
+  weightKg: number,
+  timeSeconds: number,
+  unit: "kg" | "g" = "kg",
+): string {
+  return JSON.stringify([
+    {
+      bn: `urn:dev:shelf:${deviceId}:`,
+      bt: timeSeconds,
+      n: "weight",
+      u: unit,
+      v: unit === "g" ? weightKg * 1000 : weightKg,
+    },
+  ]);
+}

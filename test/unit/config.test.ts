@@ -1,0 +1,31 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../server/config.ts";
+
+describe("configuration", () => {
+  it("starts on the documented defaults with the demo network", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 8080, mqttPort: 1883, demo: true, dataDir: path.resolve("./data") });
+    expect(config.regionGeojson).toMatch(/region-outline\.geojson$/);
+    expect(config.tileLayer).toBeNull();
+  });
+
+  it("reads the environment, DEMO=0 starting empty", () => {
+    const config = loadConfig({ PORT: "9000", MQTT_PORT: "1999", DEMO: "0", DATA_DIR: "/tmp/x" });
+    expect(config).toMatchObject({ port: 9000, mqttPort: 1999, demo: false, dataDir: "/tmp/x" });
+    expect(config.regionGeojson).toBeUndefined();
+  });
+
+  it("reports every bad setting at once, naming each", () => {
+    try {
+      loadConfig({ PORT: "eighty", MQTT_PORT: "70000", JOURNAL_SYNC: "sometimes" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const text = (error as ConfigError).message;
+      expect(text).toMatch(/PORT/);
+      expect(text).toMatch(/MQTT_PORT/);
+      expect(text).toMatch(/JOURNAL_SYNC/);
+    }
+  });
+});
