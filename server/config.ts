@@ -33,6 +33,12 @@ export const ConfigSchema = Type.Object({
     description:
       "SQLite synchronous mode for the ingest journal: normal survives a process crash, full also a power loss",
   }),
+  JOURNAL_RETENTION_HOURS: Type.Integer({
+    minimum: 0,
+    default: 168,
+    description:
+      "hours a stored or dead-lettered journal row is kept for replay and audit; 0 keeps them forever",
+  }),
   INGEST_BATCH: Type.Integer({ minimum: 1, maximum: 100000, default: 2000 }),
   INGEST_INTERVAL_MS: Type.Integer({ minimum: 1, maximum: 60000, default: 50 }),
   MAX_PAYLOAD_BYTES: Type.Integer({ minimum: 64, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
@@ -54,6 +60,7 @@ export interface Config {
   demo: boolean;
   logLevel: RawConfig["LOG_LEVEL"];
   journalSync: RawConfig["JOURNAL_SYNC"];
+  journalRetentionHours: number;
   ingestBatch: number;
   ingestIntervalMs: number;
   maxPayloadBytes: number;
@@ -93,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     demo,
     logLevel: raw.LOG_LEVEL,
     journalSync: raw.JOURNAL_SYNC,
+    journalRetentionHours: raw.JOURNAL_RETENTION_HOURS,
     ingestBatch: raw.INGEST_BATCH,
     ingestIntervalMs: raw.INGEST_INTERVAL_MS,
     maxPayloadBytes: raw.MAX_PAYLOAD_BYTES,

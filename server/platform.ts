@@ -65,7 +65,11 @@ export async function startPlatform(
       registry,
       events,
       log: app.log.child({ part: "ingest" }),
-      options: { batchSize: config.ingestBatch, intervalMs: config.ingestIntervalMs },
+      options: {
+        batchSize: config.ingestBatch,
+        intervalMs: config.ingestIntervalMs,
+        retentionHours: config.journalRetentionHours,
+      },
     });
     // Rows left pending by an earlier run are stored before new ones: replay comes first.
     deps.processor.start();

@@ -31,6 +31,16 @@ export type UserRole = (typeof USER_ROLES)[number];
 const createdAt = () =>
   integer("created_at").notNull().default(sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`);
 
+/** A required reference to a site or item type: most tables are "at a site, of an item type". */
+const siteRef = () =>
+  text("site_code")
+    .notNull()
+    .references(() => sites.code);
+const itemTypeRef = () =>
+  text("item_type_code")
+    .notNull()
+    .references(() => itemTypes.code);
+
 export const sites = sqliteTable(
   "sites",
   {
@@ -101,9 +111,7 @@ export const standards = sqliteTable(
   "standards",
   {
     tier: text("tier", { enum: SITE_TIERS }).notNull(),
-    itemTypeCode: text("item_type_code")
-      .notNull()
-      .references(() => itemTypes.code),
+    itemTypeCode: itemTypeRef(),
     requiredQty: integer("required_qty").notNull(),
     minQty: integer("min_qty").notNull(),
   },
@@ -114,12 +122,8 @@ export const batches = sqliteTable(
   "batches",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    siteCode: text("site_code")
-      .notNull()
-      .references(() => sites.code),
-    itemTypeCode: text("item_type_code")
-      .notNull()
-      .references(() => itemTypes.code),
+    siteCode: siteRef(),
+    itemTypeCode: itemTypeRef(),
     lotCode: text("lot_code").notNull(),
     productionDate: text("production_date").notNull(),
     /** Null for durable equipment, whose end is the service life. */
@@ -139,9 +143,7 @@ export const tags = sqliteTable(
   {
     /** EPC (or raw TID) in upper-case hex. */
     epc: text("epc").primaryKey(),
-    itemTypeCode: text("item_type_code")
-      .notNull()
-      .references(() => itemTypes.code),
+    itemTypeCode: itemTypeRef(),
     batchId: integer("batch_id").references(() => batches.id),
     siteCode: text("site_code").references(() => sites.code),
     units: integer("units").notNull().default(1),
@@ -154,9 +156,7 @@ export const devices = sqliteTable(
   "devices",
   {
     id: text("id").primaryKey(),
-    siteCode: text("site_code")
-      .notNull()
-      .references(() => sites.code),
+    siteCode: siteRef(),
     kind: text("kind", { enum: DEVICE_KINDS }).notNull(),
     name: text("name").notNull(),
     model: text("model"),
@@ -174,15 +174,11 @@ export const shelves = sqliteTable(
   "shelves",
   {
     id: text("id").primaryKey(),
-    siteCode: text("site_code")
-      .notNull()
-      .references(() => sites.code),
+    siteCode: siteRef(),
     deviceId: text("device_id")
       .notNull()
       .references(() => devices.id),
-    itemTypeCode: text("item_type_code")
-      .notNull()
-      .references(() => itemTypes.code),
+    itemTypeCode: itemTypeRef(),
     tareKg: real("tare_kg").notNull(),
     /** Defaults to the item type's unit weight; a shelf of differently packed units overrides it. */
     unitWeightKg: real("unit_weight_kg").notNull(),
@@ -196,12 +192,8 @@ export const stockLedger = sqliteTable(
   "stock_ledger",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    siteCode: text("site_code")
-      .notNull()
-      .references(() => sites.code),
-    itemTypeCode: text("item_type_code")
-      .notNull()
-      .references(() => itemTypes.code),
+    siteCode: siteRef(),
+    itemTypeCode: itemTypeRef(),
     batchId: integer("batch_id").references(() => batches.id),
     kind: text("kind", { enum: LEDGER_KINDS }).notNull(),
     /** Signed: positive into the site, negative out of it. */
@@ -239,9 +231,7 @@ export const userSites = sqliteTable(
     userId: integer("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    siteCode: text("site_code")
-      .notNull()
-      .references(() => sites.code),
+    siteCode: siteRef(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.siteCode] })],
 );

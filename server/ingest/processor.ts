@@ -13,7 +13,11 @@ export interface ProcessorOptions {
   intervalMs: number;
   /** Wait after a failed time-series write before trying again. */
   retryDelayMs?: number;
+  /** Processed journal rows older than this are deleted; 0 keeps them. */
+  retentionHours?: number;
 }
+
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
 
 /**
  * Drains the journal in id order: readings go to the time-series store, then the projections and
@@ -34,8 +38,10 @@ export class IngestProcessor {
   #stopped = true;
   #lastError: string | null = null;
   #lastStoredAt: number | null = null;
+  #lastPrunedAt = 0;
 
   readonly #applyBatch;
+  readonly #prune;
 
   constructor(deps: {
     journal: IngestJournal;
@@ -52,7 +58,7 @@ export class IngestProcessor {
     this.#registry = deps.registry;
     this.#events = deps.events;
     this.#log = deps.log;
-    this.#options = { retryDelayMs: 1000, ...deps.options };
+    this.#options = { retryDelayMs: 1000, retentionHours: 0, ...deps.options };
 
     const sqlite = this.#database.sqlite;
     const upsertShelf = sqlite.prepare(
@@ -64,6 +70,7 @@ export class IngestProcessor {
     const touchDevice = sqlite.prepare(
       "UPDATE devices SET last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?",
     );
+    this.#prune = sqlite.prepare("DELETE FROM ingest_journal WHERE state <> 0 AND processed_at < ?");
     const markStored = sqlite.prepare("UPDATE ingest_journal SET state = ?, processed_at = ? WHERE id = ?");
     this.#applyBatch = sqlite.transaction(
       (
@@ -145,7 +152,18 @@ export class IngestProcessor {
       handled += rows.length;
       afterId = (rows[rows.length - 1] as JournalRow).id;
     }
+    if (Date.now() - this.#lastPrunedAt > PRUNE_EVERY_MS) this.prune(Date.now());
     return handled;
+  }
+
+  /**
+   * Deletes journal rows processed more than the retention ago; pending rows are never touched.
+   * Returns how many went. Dead letters keep their own copy of the payload.
+   */
+  prune(now: number): number {
+    this.#lastPrunedAt = now;
+    if (this.#options.retentionHours <= 0) return 0;
+    return this.#prune.run(now - this.#options.retentionHours * 3600 * 1000).changes;
   }
 
   async #processBatch(rows: JournalRow[]): Promise<void> {

@@ -14,7 +14,7 @@ const healthRoutes: ApiPlugin = async (app, { deps }) => {
         response: {
           200: Type.Object({
             status: Type.Union([Type.Literal("ok"), Type.Literal("degraded")]),
-            demo: Type.Boolean(),
+            demo: Type.Boolean({ description: "the database holds the generated demo network" }),
             uptimeSeconds: Type.Number(),
             mqtt: Nullable(Type.Object({ port: Type.Integer(), connectedClients: Type.Integer() })),
             ingest: Type.Object({
@@ -35,7 +35,7 @@ const healthRoutes: ApiPlugin = async (app, { deps }) => {
       const processor = deps.processor.status();
       return {
         status: processor.lastError ? ("degraded" as const) : ("ok" as const),
-        demo: deps.config.demo,
+        demo: deps.reference.demoNotice() !== null,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         mqtt: deps.mqtt ? { port: deps.mqtt.port, connectedClients: deps.mqtt.connectedClients() } : null,
         ingest: {

@@ -14,12 +14,16 @@ const mapRoutes: ApiPlugin = async (app, { deps }) => {
         response: {
           200: Type.Object({
             tileLayer: Nullable(Type.Object({ url: Type.String(), attribution: Type.String() })),
-            demo: Type.Boolean(),
+            demo: Type.Boolean({ description: "the database holds the generated demo network" }),
+            demoNotice: Nullable(Type.String()),
           }),
         },
       },
     },
-    async () => ({ tileLayer: deps.config.tileLayer, demo: deps.config.demo }),
+    async () => {
+      const demoNotice = deps.reference.demoNotice();
+      return { tileLayer: deps.config.tileLayer, demo: demoNotice !== null, demoNotice };
+    },
   );
 
   app.get(

@@ -1,6 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import type { Db } from "../db/database.ts";
-import { categories, itemTypes, sites } from "../db/schema.ts";
+import { categories, itemTypes, meta, sites } from "../db/schema.ts";
 import { NotFoundError } from "../errors.ts";
 
 export type SiteRow = typeof sites.$inferSelect;
@@ -9,6 +9,11 @@ export type ItemTypeRow = typeof itemTypes.$inferSelect;
 /** Sites and the catalogue: reference data read by every other area. */
 export class ReferenceService {
   constructor(private readonly db: Db) {}
+
+  /** The demo notice when the database holds the generated demo network, else null. */
+  demoNotice(): string | null {
+    return this.db.select().from(meta).where(eq(meta.key, "demo")).get()?.value ?? null;
+  }
 
   listSites(): SiteRow[] {
     return this.db.select().from(sites).orderBy(asc(sites.code)).all();

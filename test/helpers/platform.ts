@@ -27,6 +27,10 @@ export interface TestPlatform {
   platform: Platform;
   dataDir: string;
   http(pathname: string): Promise<{ status: number; body: any }>;
+  /** One item type's line of GET /api/sites/{site}/stock. */
+  stockLine(siteCode: string, itemTypeCode: string): Promise<any>;
+  /** Resolves once the ingest journal has nothing pending. */
+  drained(): Promise<void>;
   connect(clientId?: string): Promise<MqttClient>;
   stop(): Promise<void>;
 }
@@ -38,9 +42,19 @@ export async function startTestPlatform(
   const dataDir = options.dataDir ?? tempDataDir();
   const platform = await startPlatform(testConfig(dataDir, options.env), { logger: false });
   const clients: MqttClient[] = [];
-  return {
+  const self: TestPlatform = {
     platform,
     dataDir,
+    async stockLine(siteCode, itemTypeCode) {
+      const { body } = await self.http(`/api/sites/${siteCode}/stock`);
+      return body.items.find((i: { itemTypeCode: string }) => i.itemTypeCode === itemTypeCode);
+    },
+    async drained() {
+      await waitFor(
+        async () => ((await self.http("/api/health")).body.ingest.pending === 0 ? true : undefined),
+        "drain",
+      );
+    },
     async http(pathname) {
       const response = await fetch(`${platform.httpUrl}${pathname}`);
       const text = await response.text();
@@ -65,6 +79,7 @@ export async function startTestPlatform(
       await platform.close();
     },
   };
+  return self;
 }
 
 /** Polls until check() returns a value other than undefined, or fails with what was last seen. */

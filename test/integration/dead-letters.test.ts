@@ -44,8 +44,7 @@ describe("malformed device messages", () => {
     expect(letters.find((l) => l.reason.startsWith("payload is not JSON"))?.payload).toBe("{not json");
 
     const stock = await waitFor(async () => {
-      const { body } = await t.http("/api/sites/NX-C01/stock");
-      const line = body.items.find((i: { itemTypeCode: string }) => i.itemTypeCode === "FIRSTAID");
+      const line = await t.stockLine("NX-C01", "FIRSTAID");
       return line.sensedQty === null ? undefined : line;
     }, "the valid reading");
     expect(stock.sensedQty).toBe(40);

@@ -11,10 +11,7 @@ describe("shelf reading to stock, end to end", () => {
     await t.stop();
   });
 
-  const firstAid = async (site: string) => {
-    const { body } = await t.http(`/api/sites/${site}/stock`);
-    return body.items.find((i: { itemTypeCode: string }) => i.itemTypeCode === "FIRSTAID");
-  };
+  const firstAid = (site: string) => t.stockLine(site, "FIRSTAID");
 
   it("turns a published weight into the sensed count and the status of the item at that site", async () => {
     const devices = (await t.http("/api/devices?siteCode=NX-K01&kind=shelf")).body;
@@ -94,10 +91,7 @@ describe("shelf reading to stock, end to end", () => {
     const topic = "sites/NX-K03/shelf/NX-K03-SH1";
     await client.publishAsync(topic, senmlWeight("NX-K03-SH1", 12 + 5 * 1.2, 1795600100), { qos: 1 });
     await client.publishAsync(topic, senmlWeight("NX-K03-SH1", 12 + 9 * 1.2, 1795600000), { qos: 1 });
-    await waitFor(
-      async () => ((await t.http("/api/health")).body.ingest.pending === 0 ? true : undefined),
-      "drain",
-    );
+    await t.drained();
     expect((await firstAid("NX-K03")).sensedQty).toBe(5);
   });
 });

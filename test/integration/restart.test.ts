@@ -74,8 +74,7 @@ describe("stopping and starting the platform", () => {
     const second = await startTestPlatform({ dataDir });
     try {
       const line = await waitFor(async () => {
-        const { body } = await second.http("/api/sites/NX-K06/stock");
-        const item = body.items.find((i: { itemTypeCode: string }) => i.itemTypeCode === "FIRSTAID");
+        const item = await second.stockLine("NX-K06", "FIRSTAID");
         return item.sensedQty === null ? undefined : item;
       }, "the replayed reading");
       expect(line.sensedQty).toBe(4);

@@ -46,6 +46,8 @@ export interface TileLayerConfig {
 export interface MapConfig {
   tileLayer: TileLayerConfig | null;
   demo: boolean;
+  /** What the demo data is, shown as the badge's tooltip. */
+  demoNotice: string | null;
 }
 
 /** Error body sent by the server with a 4xx/5xx status. */

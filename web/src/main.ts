@@ -35,9 +35,11 @@ function reportProblem(what: string, err: unknown): void {
   renderStatus("");
 }
 
-function showDemoBadge(demo: boolean): void {
+function showDemoBadge(demo: boolean, notice?: string | null): void {
   const badge = document.getElementById("demo-badge");
-  if (badge) badge.hidden = !demo;
+  if (!badge) return;
+  badge.hidden = !demo;
+  if (notice) badge.title = notice;
 }
 
 // ---- map layers ------------------------------------------------------------
@@ -134,7 +136,7 @@ async function start(): Promise<void> {
   ]);
 
   if (configResult.status === "fulfilled") {
-    showDemoBadge(configResult.value.demo === true);
+    showDemoBadge(configResult.value.demo === true, configResult.value.demoNotice);
     addTileLayer(map, configResult.value);
   } else {
     reportProblem("Map configuration", configResult.reason);
