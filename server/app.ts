@@ -5,9 +5,9 @@ import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
-  type FastifyServerOptions,
   LogController,
 } from "fastify";
 import { DomainError } from "./errors.ts";
@@ -24,12 +24,9 @@ import sitesRoutes from "./routes/sites.ts";
 export const WEB_DIST = new URL("../web/dist", import.meta.url).pathname;
 
 /** The HTTP side: API under /api, OpenAPI at /docs, the web console at /. Never listens by itself. */
-export async function buildApp(
-  deps: AppDeps,
-  options: { logger?: FastifyServerOptions["logger"] } = {},
-): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? { level: deps.config.logLevel },
+    loggerInstance: log,
     // Request lines would drown the ingest and error logs; errors are logged by the handler below.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: {

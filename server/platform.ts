@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyServerOptions } from "fastify";
+import type { FastifyInstance } from "fastify";
+import { type Logger, pino } from "pino";
 import { type RunningBroker, startBroker } from "../broker/index.ts";
 import { buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
@@ -26,7 +27,7 @@ export interface Platform {
 /** Wires every part together and starts listening: the one place that knows the whole platform. */
 export async function startPlatform(
   config: Config,
-  options: { logger?: FastifyServerOptions["logger"] } = {},
+  log: Logger = pino({ level: config.logLevel }),
 ): Promise<Platform> {
   const database: AppDatabase = openDatabase(config.dataDir, { synchronous: config.journalSync });
   const cleanups: Array<() => Promise<void> | void> = [() => database.close()];
@@ -43,28 +44,13 @@ export async function startPlatform(
       events,
       maxPayloadBytes: config.maxPayloadBytes,
     });
-    const reference = new ReferenceService(database.db);
-    const stock = new StockService(database, reference);
-    const deps: AppDeps = {
-      config,
-      database,
-      timeseries,
-      registry,
-      journal,
-      events,
-      reference,
-      stock,
-      processor: undefined as unknown as IngestProcessor,
-      mqtt: null,
-    };
-    const app = await buildApp(deps, options);
-    deps.processor = new IngestProcessor({
+    const processor = new IngestProcessor({
       journal,
       database,
       timeseries,
       registry,
       events,
-      log: app.log.child({ part: "ingest" }),
+      log: log.child({ part: "ingest" }),
       options: {
         batchSize: config.ingestBatch,
         intervalMs: config.ingestIntervalMs,
@@ -72,11 +58,25 @@ export async function startPlatform(
       },
     });
     // Rows left pending by an earlier run are stored before new ones: replay comes first.
-    deps.processor.start();
+    processor.start();
     cleanups.unshift(async () => {
       journal.close();
-      await deps.processor.stop();
+      await processor.stop();
     });
+    const reference = new ReferenceService(database.db);
+    const deps: AppDeps = {
+      config,
+      database,
+      timeseries,
+      registry,
+      journal,
+      processor,
+      events,
+      reference,
+      stock: new StockService(database, reference),
+      mqtt: null,
+    };
+    const app = await buildApp(deps, log);
 
     const broker = await startBroker({ port: config.mqttPort, host: config.mqttHost, sink: journal });
     cleanups.unshift(() => broker.close());

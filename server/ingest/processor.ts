@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger as Logger } from "fastify";
+import type { Logger } from "pino";
 import type { AppDatabase } from "../db/database.ts";
 import { JOURNAL_STATE } from "../db/schema.ts";
 import { shelfUnits } from "../domain/shelf.ts";

@@ -40,7 +40,7 @@ export async function startTestPlatform(
   options: { dataDir?: string; env?: Record<string, string> } = {},
 ): Promise<TestPlatform> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const platform = await startPlatform(testConfig(dataDir, options.env), { logger: false });
+  const platform = await startPlatform(testConfig(dataDir, options.env));
   const clients: MqttClient[] = [];
   const self: TestPlatform = {
     platform,
