@@ -71,7 +71,9 @@ export class IngestProcessor {
       "UPDATE devices SET last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?",
     );
     this.#prune = sqlite.prepare("DELETE FROM ingest_journal WHERE state <> 0 AND processed_at < ?");
-    const markStored = sqlite.prepare("UPDATE ingest_journal SET state = ?, processed_at = ? WHERE id = ?");
+    const markProcessed = sqlite.prepare(
+      "UPDATE ingest_journal SET state = ?, processed_at = ? WHERE id = ?",
+    );
     this.#applyBatch = sqlite.transaction(
       (
         stored: Array<{ row: JournalRow; decoded: DecodedMessage }>,
@@ -96,11 +98,11 @@ export class IngestProcessor {
               }
             }
           }
-          markStored.run(JOURNAL_STATE.stored, now, row.id);
+          markProcessed.run(JOURNAL_STATE.stored, now, row.id);
         }
         for (const { row, reason } of dead) {
           this.#journal.insertDeadLetter(row.id, row.receivedAt, row, reason);
-          markStored.run(JOURNAL_STATE.dead, now, row.id);
+          markProcessed.run(JOURNAL_STATE.dead, now, row.id);
         }
         for (const [deviceId, at] of lastSeen) touchDevice.run(at, deviceId);
         return [...changed.values()];
@@ -123,13 +125,20 @@ export class IngestProcessor {
       this.#wakeRequested = true;
       return;
     }
-    this.#running = this.drain().finally(() => {
-      this.#running = undefined;
-      if (this.#wakeRequested) {
-        this.#wakeRequested = false;
-        this.wake();
-      }
-    });
+    this.#running = this.drain()
+      .catch((error: Error) => {
+        // Reading the journal itself failed (disk error, database closed): report it and try on the
+        // next tick rather than let a rejected promise end the process.
+        this.#lastError = error.message;
+        this.#log.error({ err: error }, "ingest journal could not be read");
+      })
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#wakeRequested) {
+          this.#wakeRequested = false;
+          this.wake();
+        }
+      });
   }
 
   /** Processes pending rows until none is left. Returns the number of messages handled. */
