@@ -39,6 +39,14 @@ export const ConfigSchema = Type.Object({
     description:
       "hours a stored or dead-lettered journal row is kept for replay and audit; 0 keeps them forever",
   }),
+  TIMESERIES: Type.Union([Type.Literal("sqlite"), Type.Literal("influxdb")], {
+    default: "sqlite",
+    description: "where readings are stored: the embedded SQLite store or InfluxDB (1.x HTTP API)",
+  }),
+  INFLUX_URL: Type.String({ default: "http://127.0.0.1:8086", description: "InfluxDB base URL" }),
+  INFLUX_DATABASE: Type.String({ default: "reserve", minLength: 1, pattern: "^[A-Za-z0-9_-]+$" }),
+  INFLUX_USERNAME: Type.Optional(Type.String()),
+  INFLUX_PASSWORD: Type.Optional(Type.String()),
   INGEST_BATCH: Type.Integer({ minimum: 1, maximum: 100000, default: 2000 }),
   INGEST_INTERVAL_MS: Type.Integer({ minimum: 1, maximum: 60000, default: 50 }),
   MAX_PAYLOAD_BYTES: Type.Integer({ minimum: 64, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
@@ -61,6 +69,9 @@ export interface Config {
   logLevel: RawConfig["LOG_LEVEL"];
   journalSync: RawConfig["JOURNAL_SYNC"];
   journalRetentionHours: number;
+  timeseries:
+    | { kind: "sqlite" }
+    | { kind: "influxdb"; url: string; database: string; username: string | undefined; password: string | undefined };
   ingestBatch: number;
   ingestIntervalMs: number;
   maxPayloadBytes: number;
@@ -101,6 +112,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: raw.LOG_LEVEL,
     journalSync: raw.JOURNAL_SYNC,
     journalRetentionHours: raw.JOURNAL_RETENTION_HOURS,
+    timeseries:
+      raw.TIMESERIES === "influxdb"
+        ? {
+            kind: "influxdb",
+            url: raw.INFLUX_URL,
+            database: raw.INFLUX_DATABASE,
+            username: raw.INFLUX_USERNAME,
+            password: raw.INFLUX_PASSWORD,
+          }
+        : { kind: "sqlite" },
     ingestBatch: raw.INGEST_BATCH,
     ingestIntervalMs: raw.INGEST_INTERVAL_MS,
     maxPayloadBytes: raw.MAX_PAYLOAD_BYTES,

@@ -12,6 +12,7 @@ import type { AppDeps } from "./routes/deps.ts";
 import { DeviceRegistry } from "./services/device-registry.ts";
 import { ReferenceService } from "./services/reference.ts";
 import { StockService } from "./services/stock.ts";
+import { createInfluxTimeSeries } from "./timeseries/influxdb.ts";
 import { createSqliteTimeSeries } from "./timeseries/sqlite.ts";
 
 export interface Platform {
@@ -36,7 +37,10 @@ export async function startPlatform(
 
     const events = new EventBus();
     const registry = new DeviceRegistry(database);
-    const timeseries = createSqliteTimeSeries(config.dataDir);
+    const timeseries =
+      config.timeseries.kind === "influxdb"
+        ? createInfluxTimeSeries({ ...config.timeseries, log: log.child({ part: "influxdb" }) })
+        : createSqliteTimeSeries(config.dataDir);
     cleanups.unshift(() => timeseries.close());
     const journal = new IngestJournal({
       database,
