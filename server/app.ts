@@ -12,14 +12,16 @@ import Fastify, {
 } from "fastify";
 import { DomainError } from "./errors.ts";
 import catalogueRoutes from "./routes/catalogue.ts";
-import deadLettersRoutes from "./routes/dead-letters.ts";
 import type { AppDeps } from "./routes/deps.ts";
 import devicesRoutes from "./routes/devices.ts";
 import healthRoutes from "./routes/health.ts";
+import ingestRoutes from "./routes/ingest.ts";
 import mapRoutes from "./routes/map.ts";
 import readingsRoutes from "./routes/readings.ts";
 import { ErrorReply } from "./routes/schemas.ts";
+import sensingRoutes from "./routes/sensing.ts";
 import sitesRoutes from "./routes/sites.ts";
+import tagsRoutes from "./routes/tags.ts";
 
 export const WEB_DIST = new URL("../web/dist", import.meta.url).pathname;
 
@@ -73,6 +75,8 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
         { name: "devices" },
         { name: "readings" },
         { name: "ingest" },
+        { name: "tags" },
+        { name: "sensing" },
         { name: "map" },
       ],
     },
@@ -87,7 +91,9 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
         catalogueRoutes,
         devicesRoutes,
         readingsRoutes,
-        deadLettersRoutes,
+        ingestRoutes,
+        tagsRoutes,
+        sensingRoutes,
         mapRoutes,
       ]) {
         await api.register(plugin, { deps });

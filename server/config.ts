@@ -71,7 +71,13 @@ export interface Config {
   journalRetentionHours: number;
   timeseries:
     | { kind: "sqlite" }
-    | { kind: "influxdb"; url: string; database: string; username: string | undefined; password: string | undefined };
+    | {
+        kind: "influxdb";
+        url: string;
+        database: string;
+        username: string | undefined;
+        password: string | undefined;
+      };
   ingestBatch: number;
   ingestIntervalMs: number;
   maxPayloadBytes: number;

@@ -8,10 +8,13 @@ import { isDatabaseEmpty, loadDemoNetwork } from "./db/seed.ts";
 import { EventBus } from "./events.ts";
 import { IngestJournal } from "./ingest/journal.ts";
 import { IngestProcessor } from "./ingest/processor.ts";
+import { Projector } from "./ingest/projector.ts";
 import type { AppDeps } from "./routes/deps.ts";
 import { DeviceRegistry } from "./services/device-registry.ts";
+import { PresenceTracker } from "./services/presence-tracker.ts";
 import { ReferenceService } from "./services/reference.ts";
 import { StockService } from "./services/stock.ts";
+import { TagRegistry } from "./services/tag-registry.ts";
 import { createInfluxTimeSeries } from "./timeseries/influxdb.ts";
 import { createSqliteTimeSeries } from "./timeseries/sqlite.ts";
 
@@ -48,11 +51,14 @@ export async function startPlatform(
       events,
       maxPayloadBytes: config.maxPayloadBytes,
     });
+    const tags = new TagRegistry(database);
+    const presence = new PresenceTracker(database);
     const processor = new IngestProcessor({
       journal,
       database,
       timeseries,
-      registry,
+      projector: new Projector({ database, registry, tags, presence }),
+      presence,
       events,
       log: log.child({ part: "ingest" }),
       options: {
@@ -73,6 +79,7 @@ export async function startPlatform(
       database,
       timeseries,
       registry,
+      tags,
       journal,
       processor,
       events,

@@ -1,21 +1,11 @@
 /**
- * `npm run simulate -- [--api URL] [--mqtt URL] [--sites A,B] [--interval SECONDS] [--removal-chance P] [--once]`
- * Drives the demo network's registered weight shelves and environment sensors over MQTT (QoS 1).
- * Shelves start at the site's book quantity, so the sensed stock agrees with the ledger until units
- * are taken off.
+ * `npm run simulate -- [--sites 30 | --sites NX-C01,NX-K01] [--rate 200] [--duration 60] [--seed 7]`
+ * Simulated RFID readers, weight shelves and environment sensors of the registered network, over
+ * MQTT (QoS 1), with a live progress line and a summary. The same seed gives the same readings.
  */
 import { parseArgs } from "node:util";
-import mqtt from "mqtt";
-import { type EnvSimState, type ShelfSimState, type SimMessage, stepEnv, stepShelf } from "./devices.ts";
-
-interface ApiDevice {
-  id: string;
-  siteCode: string;
-  kind: "rfid" | "shelf" | "env";
-  itemType?: string;
-  tareKg?: number;
-  unitWeightKg?: number;
-}
+import { startDriver } from "./driver.ts";
+import { buildFleet } from "./fleet.ts";
 
 const { values } = parseArgs({
   options: {
@@ -25,101 +15,68 @@ const { values } = parseArgs({
       default: process.env.MQTT_URL ?? `mqtt://localhost:${process.env.MQTT_PORT ?? 1883}`,
     },
     sites: { type: "string" },
-    interval: { type: "string", default: "5" },
+    rate: { type: "string", default: "200" },
+    duration: { type: "string" },
+    seed: { type: "string", default: "7" },
     "removal-chance": { type: "string", default: "0.02" },
-    once: { type: "boolean", default: false },
+    "excursion-chance": { type: "string", default: "0.01" },
   },
 });
 
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url);
-  const body = (await response.json()) as T & { message?: string };
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${body.message ?? ""}`);
-  return body;
+function number(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new Error(`--${name} must be a number from ${min} to ${max}`);
+  return n;
 }
 
 async function main(): Promise<void> {
-  const intervalMs = Number(values.interval) * 1000;
-  const removalChance = Number(values["removal-chance"]);
-  if (!(intervalMs > 0) || !(removalChance >= 0 && removalChance <= 1)) {
-    throw new Error("--interval must be a positive number of seconds and --removal-chance between 0 and 1");
-  }
-  const wanted = values.sites ? new Set(values.sites.split(",")) : null;
-  const devices = (await getJson<ApiDevice[]>(`${values.api}/api/devices`)).filter(
-    (d) => !wanted || wanted.has(d.siteCode),
+  const rate = number("rate", values.rate, 0.1, 1_000_000) as number;
+  const durationS = number("duration", values.duration, 1, 7 * 86400);
+  const seed = number("seed", values.seed, 0, 2 ** 32) as number;
+  const sites =
+    values.sites === undefined
+      ? undefined
+      : /^\d+$/.test(values.sites)
+        ? Number(values.sites)
+        : values.sites.split(",");
+  const fleet = await buildFleet({
+    apiUrl: values.api,
+    sites,
+    seed,
+    removalChance: number("removal-chance", values["removal-chance"], 0, 1) as number,
+    excursionChance: number("excursion-chance", values["excursion-chance"], 0, 1) as number,
+  });
+  const devices = fleet.readers.length + fleet.shelves.length + fleet.sensors.length;
+  if (devices === 0)
+    throw new Error("no registered devices match; is the platform running with the demo network?");
+  console.log(
+    `simulating ${fleet.readers.length} RFID readers (${fleet.readers.reduce((n, r) => n + r.tags.length, 0)} tags), ` +
+      `${fleet.shelves.length} shelves and ${fleet.sensors.length} sensors at ${rate} msg/s against ${values.mqtt}`,
   );
-  if (devices.length === 0)
-    throw new Error("no registered devices match; is the platform running with DEMO=1?");
-
-  const shelves: ShelfSimState[] = [];
-  const sensors: EnvSimState[] = [];
-  for (const device of devices) {
-    if (device.kind === "shelf" && device.itemType && device.tareKg !== undefined && device.unitWeightKg) {
-      const stock = await getJson<{ items: Array<{ itemTypeCode: string; bookQty: number }> }>(
-        `${values.api}/api/sites/${encodeURIComponent(device.siteCode)}/stock`,
-      );
-      const units = stock.items.find((i) => i.itemTypeCode === device.itemType)?.bookQty ?? 0;
-      shelves.push({
-        deviceId: device.id,
-        siteCode: device.siteCode,
-        tareKg: device.tareKg,
-        unitWeightKg: device.unitWeightKg,
-        units,
-        noiseKg: 0.05,
-        removalChance,
-      });
-    } else if (device.kind === "env") {
-      sensors.push({
-        deviceId: device.id,
-        siteCode: device.siteCode,
-        temperatureC: 16 + Math.random() * 6,
-        humidityPct: 40 + Math.random() * 15,
-      });
-    }
-  }
-
-  const client = await mqtt.connectAsync(values.mqtt, { clientId: `simulator-${process.pid}`, clean: true });
-  console.log(`simulating ${shelves.length} shelves and ${sensors.length} sensors against ${values.mqtt}`);
-  const publishAll = async (messages: SimMessage[]) => {
-    await Promise.all(messages.map((m) => client.publishAsync(m.topic, m.payload, { qos: 1 })));
-  };
-  const tick = async () => {
-    const now = Date.now();
-    const messages: SimMessage[] = [];
-    shelves.forEach((state, i) => {
-      const next = stepShelf(state, now, Math.random);
-      if (next.state.units !== state.units) {
-        console.log(
-          `${state.deviceId}: ${state.units - next.state.units} unit(s) taken, ${next.state.units} left`,
-        );
-      }
-      shelves[i] = next.state;
-      messages.push(...next.messages);
-    });
-    sensors.forEach((state, i) => {
-      const next = stepEnv(state, now, Math.random);
-      sensors[i] = next.state;
-      messages.push(...next.messages);
-    });
-    await publishAll(messages);
-  };
-
-  await tick();
-  if (values.once) {
-    await client.endAsync();
-    return;
-  }
-  const timer = setInterval(
-    () => tick().catch((error) => console.error(`publish failed: ${error.message}`)),
-    intervalMs,
-  );
-  const stop = async () => {
-    clearInterval(timer);
-    await client.endAsync();
-    process.exit(0);
-  };
+  const live = process.stdout.isTTY;
+  const driver = await startDriver(fleet, {
+    mqttUrl: values.mqtt,
+    rate,
+    durationS,
+    seed,
+    onProgress: (s) => {
+      const line = `sent ${s.sent}  acknowledged ${s.acked}  failed ${s.failed}  ${Math.round((s.acked * 1000) / Math.max(1, s.elapsedMs))} msg/s`;
+      if (live) process.stdout.write(`\r${line}   `);
+      else if (Math.round(s.elapsedMs / 1000) % 10 === 0) console.log(line);
+    },
+  });
+  const stop = () => void driver.stop();
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  const summary = await driver.done;
+  if (live) process.stdout.write("\n");
+  console.log(
+    `done: ${summary.sent} sent, ${summary.acked} acknowledged, ${summary.failed} failed in ${(summary.elapsedMs / 1000).toFixed(1)} s ` +
+      `(${Math.round((summary.acked * 1000) / Math.max(1, summary.elapsedMs))} msg/s); ${summary.removals} removals simulated`,
+  );
+  process.exit(summary.failed > 0 ? 1 : 0);
 }
 
 main().catch((error) => {

@@ -164,9 +164,138 @@ export const devices = sqliteTable(
     /** scrypt hash of the device secret; the secret itself is never stored. */
     secretHash: text("secret_hash"),
     lastSeenAt: integer("last_seen_at"),
+    /** From the device's status topic (heartbeat or last will); null until it has said anything. */
+    online: integer("online", { mode: "boolean" }),
+    statusAt: integer("status_at"),
     createdAt: createdAt(),
   },
   (t) => [index("devices_site_idx").on(t.siteCode)],
+);
+
+export const ANTENNA_ROLES = ["storage", "portal-outside", "portal-inside"] as const;
+export type AntennaRole = (typeof ANTENNA_ROLES)[number];
+
+/**
+ * What each antenna of an RFID reader watches: a storage zone, or one side of a portal (dock door).
+ * A tag read outside then inside is coming in; inside then outside, going out.
+ */
+export const readerAntennas = sqliteTable(
+  "reader_antennas",
+  {
+    deviceId: text("device_id")
+      .notNull()
+      .references(() => devices.id, { onDelete: "cascade" }),
+    antenna: integer("antenna").notNull(),
+    role: text("role", { enum: ANTENNA_ROLES }).notNull(),
+    /** Storage zone name, or the portal's name for portal antennas. */
+    zone: text("zone").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deviceId, t.antenna] })],
+);
+
+/**
+ * GS1 tags registered by range: every SGTIN-96 with this GTIN and a serial in [serialFrom, serialTo]
+ * is one tag of this item type (and batch). Explicit EPCs (non-GS1 tags) go in `tags`.
+ */
+export const tagRanges = sqliteTable(
+  "tag_ranges",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    gtin14: text("gtin14").notNull(),
+    /** Digits of the GS1 company prefix inside the GTIN, when known: needed to encode the EPCs. */
+    companyPrefixDigits: integer("company_prefix_digits"),
+    serialFrom: integer("serial_from").notNull(),
+    serialTo: integer("serial_to").notNull(),
+    itemTypeCode: itemTypeRef(),
+    batchId: integer("batch_id").references(() => batches.id),
+    /** The site the tagged stock belongs to. */
+    siteCode: text("site_code").references(() => sites.code),
+    units: integer("units").notNull().default(1),
+    createdAt: createdAt(),
+  },
+  (t) => [index("tag_ranges_gtin_idx").on(t.gtin14, t.serialFrom)],
+);
+
+/** Projection: where each identified tag is now, from the presence rules. */
+export const tagPresence = sqliteTable(
+  "tag_presence",
+  {
+    epc: text("epc").primaryKey(),
+    siteCode: siteRef(),
+    zone: text("zone"),
+    itemTypeCode: itemTypeRef(),
+    batchId: integer("batch_id"),
+    units: integer("units").notNull(),
+    present: integer("present", { mode: "boolean" }).notNull(),
+    /** Set while a tag that went out through a portal has not been seen anywhere since. */
+    inTransitFrom: text("in_transit_from"),
+    firstSeenAt: integer("first_seen_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    lastDeviceId: text("last_device_id"),
+  },
+  (t) => [index("tag_presence_site_idx").on(t.siteCode, t.itemTypeCode, t.present)],
+);
+
+/** Tags read but not in the registry: kept and listed, never dropped. */
+export const unknownTags = sqliteTable(
+  "unknown_tags",
+  {
+    epc: text("epc").notNull(),
+    siteCode: text("site_code").notNull(),
+    deviceId: text("device_id").notNull(),
+    /** Why it is unknown: an SGTIN with no matching range, or an EPC that is not an SGTIN. */
+    reason: text("reason").notNull(),
+    firstSeenAt: integer("first_seen_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    readCount: integer("read_count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.epc, t.siteCode] })],
+);
+
+/** A sudden drop (or rise) on a weight shelf: units taken off or put on. */
+export const shelfMovements = sqliteTable(
+  "shelf_movements",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    deviceId: text("device_id").notNull(),
+    siteCode: siteRef(),
+    itemTypeCode: itemTypeRef(),
+    fromUnits: integer("from_units").notNull(),
+    toUnits: integer("to_units").notNull(),
+    occurredAt: integer("occurred_at").notNull(),
+    journalId: integer("journal_id").notNull(),
+  },
+  (t) => [
+    index("shelf_movements_site_idx").on(t.siteCode, t.occurredAt),
+    uniqueIndex("shelf_movements_journal_idx").on(t.journalId, t.deviceId),
+  ],
+);
+
+/**
+ * A time a storeroom's temperature or humidity was outside an item type's storage conditions:
+ * start, end (null while it lasts), peak, and the batches of that type stored there.
+ */
+export const envExcursions = sqliteTable(
+  "env_excursions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    siteCode: siteRef(),
+    deviceId: text("device_id").notNull(),
+    itemTypeCode: itemTypeRef(),
+    measurement: text("measurement", { enum: ["temp", "hum"] }).notNull(),
+    /** Which limit was crossed: above the maximum or below the minimum. */
+    bound: text("bound", { enum: ["max", "min"] }).notNull(),
+    limitValue: real("limit_value").notNull(),
+    peakValue: real("peak_value").notNull(),
+    startedAt: integer("started_at").notNull(),
+    endedAt: integer("ended_at"),
+    /** JSON array of batch ids of this item type at the site when the excursion began. */
+    batchIds: text("batch_ids").notNull(),
+  },
+  (t) => [
+    index("env_excursions_site_idx").on(t.siteCode, t.startedAt),
+    index("env_excursions_open_idx").on(t.deviceId, t.endedAt),
+  ],
 );
 
 /** A weight shelf: one load cell device weighing one item type. */

@@ -1,15 +1,21 @@
 import { count } from "drizzle-orm";
+import { seededRandom } from "../domain/random.ts";
+import { gs1CheckDigit } from "../ingest/decoders/epc.ts";
 import type { AppDatabase } from "./database.ts";
 import {
   CATEGORIES,
   CONTRACT_STOCK,
   DEFAULT_SHELF_ITEM,
+  DEMO_ANTENNAS,
+  DEMO_COMPANY_PREFIX,
   DEMO_NOTICE,
   DEMO_SITES,
   ITEM_TYPES,
   MIN_SHARE_OF_REQUIRED,
   REQUIRED_BY_TIER,
+  RFID_SITES,
   SHELF_ITEM_BY_SITE,
+  TAGGED_ITEMS,
 } from "./demo/network.ts";
 import {
   batches,
@@ -17,10 +23,12 @@ import {
   devices,
   itemTypes,
   meta,
+  readerAntennas,
   shelves,
   sites,
   standards,
   stockLedger,
+  tagRanges,
 } from "./schema.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -36,8 +44,14 @@ const RESETTABLE_TABLES = [
   "dead_letters",
   "ingest_journal",
   "shelf_state",
+  "shelf_movements",
+  "env_excursions",
+  "unknown_tags",
+  "tag_presence",
   "stock_ledger",
   "tags",
+  "tag_ranges",
+  "reader_antennas",
   "shelves",
   "devices",
   "batches",
@@ -73,7 +87,7 @@ export function loadDemoNetwork(
   options: { now?: Date; seed?: number } = {},
 ): DemoSummary {
   const now = options.now ?? new Date();
-  const random = mulberry32(options.seed ?? 20261123);
+  const random = seededRandom(options.seed ?? 20261123);
   const { db } = database;
   const typeByCode = new Map(ITEM_TYPES.map((t) => [t.code, t]));
   let batchCount = 0;
@@ -187,6 +201,41 @@ export function loadDemoNetwork(
         .run();
       deviceCount += 2;
     }
+
+    RFID_SITES.forEach(({ siteCode, model }, siteIndex) => {
+      const readerId = `${siteCode}-RD1`;
+      db.insert(devices)
+        .values({ id: readerId, siteCode, kind: "rfid", name: "RFID reader (aisles and dock)", model })
+        .run();
+      db.insert(readerAntennas)
+        .values(DEMO_ANTENNAS.map((a) => ({ deviceId: readerId, ...a })))
+        .run();
+      deviceCount += 1;
+      for (const [itemTypeCode, itemReference] of Object.entries(TAGGED_ITEMS)) {
+        const body = `${itemReference.slice(0, 1)}${DEMO_COMPANY_PREFIX}${itemReference.slice(1)}`;
+        const gtin14 = body + gs1CheckDigit(body);
+        const lots = database.sqlite
+          .prepare(
+            "SELECT id, received_qty AS qty FROM batches WHERE site_code = ? AND item_type_code = ? ORDER BY id",
+          )
+          .all(siteCode, itemTypeCode) as Array<{ id: number; qty: number }>;
+        lots.forEach((lot, lotIndex) => {
+          const serialFrom = (siteIndex + 1) * 100_000 + lotIndex * 10_000;
+          db.insert(tagRanges)
+            .values({
+              gtin14,
+              companyPrefixDigits: DEMO_COMPANY_PREFIX.length,
+              serialFrom,
+              serialTo: serialFrom + lot.qty - 1,
+              itemTypeCode,
+              batchId: lot.id,
+              siteCode,
+              units: 1,
+            })
+            .run();
+        });
+      }
+    });
   })();
 
   return {
@@ -261,16 +310,4 @@ function batchDates(
 
 function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);
-}
-
-/** Small seeded PRNG (mulberry32): the demo must be reproducible, Math.random is not. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

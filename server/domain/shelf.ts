@@ -7,3 +7,21 @@ export function shelfUnits(weightKg: number, tareKg: number, unitWeightKg: numbe
   const units = Math.round((weightKg - tareKg) / unitWeightKg);
   return Math.max(units, 0);
 }
+
+/**
+ * The count a keeper sees, with hysteresis: a weight near the midpoint between two counts (noise,
+ * a hand resting on the shelf) keeps the previous count. The count changes only once the weight
+ * is more than half a unit plus `marginUnits` away from it.
+ */
+export function shelfCount(
+  previousUnits: number | null,
+  weightKg: number,
+  tareKg: number,
+  unitWeightKg: number,
+  marginUnits = 0.2,
+): number {
+  const nearest = shelfUnits(weightKg, tareKg, unitWeightKg);
+  if (previousUnits === null) return nearest;
+  const exact = (weightKg - tareKg) / unitWeightKg;
+  return Math.abs(exact - previousUnits) < 0.5 + marginUnits ? previousUnits : nearest;
+}

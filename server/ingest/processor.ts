@@ -1,12 +1,12 @@
 import type { Logger } from "pino";
 import type { AppDatabase } from "../db/database.ts";
 import { JOURNAL_STATE } from "../db/schema.ts";
-import { shelfUnits } from "../domain/shelf.ts";
 import type { EventBus } from "../events.ts";
-import type { DeviceRegistry } from "../services/device-registry.ts";
+import type { PresenceTracker } from "../services/presence-tracker.ts";
 import type { TimeSeriesStore } from "../timeseries/store.ts";
 import type { DecodedMessage, Reading } from "./decoders/index.ts";
 import type { IngestJournal, JournalRow } from "./journal.ts";
+import type { Projector, StockChange } from "./projector.ts";
 
 export interface ProcessorOptions {
   batchSize: number;
@@ -18,6 +18,7 @@ export interface ProcessorOptions {
 }
 
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
+const SWEEP_EVERY_MS = 15 * 1000;
 
 /**
  * Drains the journal in id order: readings go to the time-series store, then the projections and
@@ -28,7 +29,8 @@ export class IngestProcessor {
   readonly #journal: IngestJournal;
   readonly #database: AppDatabase;
   readonly #timeseries: TimeSeriesStore;
-  readonly #registry: DeviceRegistry;
+  readonly #projector: Projector;
+  readonly #presence: PresenceTracker;
   readonly #events: EventBus;
   readonly #log: Logger;
   readonly #options: Required<ProcessorOptions>;
@@ -39,6 +41,7 @@ export class IngestProcessor {
   #lastError: string | null = null;
   #lastStoredAt: number | null = null;
   #lastPrunedAt = 0;
+  #lastSweptAt = 0;
 
   readonly #applyBatch;
   readonly #prune;
@@ -47,7 +50,8 @@ export class IngestProcessor {
     journal: IngestJournal;
     database: AppDatabase;
     timeseries: TimeSeriesStore;
-    registry: DeviceRegistry;
+    projector: Projector;
+    presence: PresenceTracker;
     events: EventBus;
     log: Logger;
     options: ProcessorOptions;
@@ -55,18 +59,13 @@ export class IngestProcessor {
     this.#journal = deps.journal;
     this.#database = deps.database;
     this.#timeseries = deps.timeseries;
-    this.#registry = deps.registry;
+    this.#projector = deps.projector;
+    this.#presence = deps.presence;
     this.#events = deps.events;
     this.#log = deps.log;
     this.#options = { retryDelayMs: 1000, retentionHours: 0, ...deps.options };
 
     const sqlite = this.#database.sqlite;
-    const upsertShelf = sqlite.prepare(
-      `INSERT INTO shelf_state (device_id, weight_kg, units, reading_at, journal_id) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (device_id) DO UPDATE SET weight_kg = excluded.weight_kg, units = excluded.units,
-         reading_at = excluded.reading_at, journal_id = excluded.journal_id
-       WHERE excluded.reading_at >= shelf_state.reading_at`,
-    );
     const touchDevice = sqlite.prepare(
       "UPDATE devices SET last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?",
     );
@@ -80,23 +79,12 @@ export class IngestProcessor {
         dead: Array<{ row: JournalRow; reason: string }>,
       ) => {
         const now = Date.now();
-        const changed = new Map<string, { siteCode: string; itemTypeCode: string }>();
+        const changed = new Map<string, StockChange>();
         const lastSeen = new Map<string, number>();
         for (const { row, decoded } of stored) {
           lastSeen.set(decoded.deviceId, Math.max(lastSeen.get(decoded.deviceId) ?? 0, row.receivedAt));
-          if (decoded.kind === "shelf") {
-            const shelf = this.#registry.get(decoded.deviceId)?.shelf;
-            const weight = latest(decoded.readings, "weight");
-            if (shelf && weight) {
-              const units = shelfUnits(weight.value, shelf.tareKg, shelf.unitWeightKg);
-              const result = upsertShelf.run(decoded.deviceId, weight.value, units, weight.time, row.id);
-              if (result.changes > 0) {
-                changed.set(`${decoded.siteCode}|${shelf.itemTypeCode}`, {
-                  siteCode: decoded.siteCode,
-                  itemTypeCode: shelf.itemTypeCode,
-                });
-              }
-            }
+          for (const change of this.#projector.apply(decoded, row.id)) {
+            changed.set(`${change.siteCode}|${change.itemTypeCode}`, change);
           }
           markProcessed.run(JOURNAL_STATE.stored, now, row.id);
         }
@@ -162,7 +150,18 @@ export class IngestProcessor {
       afterId = (rows[rows.length - 1] as JournalRow).id;
     }
     if (Date.now() - this.#lastPrunedAt > PRUNE_EVERY_MS) this.prune(Date.now());
+    if (Date.now() - this.#lastSweptAt > SWEEP_EVERY_MS) this.sweepDepartures(Date.now());
     return handled;
+  }
+
+  /** Marks tags unseen for longer than the presence policy allows as departed. */
+  sweepDepartures(now: number): number {
+    this.#lastSweptAt = now;
+    const events = this.#presence.sweep(now);
+    if (events.length === 0) return 0;
+    const changes = this.#database.sqlite.transaction(() => this.#projector.applyDepartures(events))();
+    for (const change of changes) this.#events.emit("stock.changed", change);
+    return events.length;
   }
 
   /**
@@ -193,7 +192,15 @@ export class IngestProcessor {
       for (const reading of decoded.readings) readings.push(reading);
     }
     await this.#timeseries.write(readings);
-    const changed = this.#applyBatch(stored, dead);
+    let changed: StockChange[];
+    try {
+      changed = this.#applyBatch(stored, dead);
+    } catch (error) {
+      // The transaction rolled back, but the in-memory presence states had moved on: take them
+      // back from the database so the retry applies the same reads to the same states.
+      this.#presence.reload();
+      throw error;
+    }
     for (const row of rows) this.#journal.decodedCache.delete(row.id);
     this.#lastStoredAt = Date.now();
     const last = rows[rows.length - 1] as JournalRow;
@@ -219,12 +226,4 @@ export class IngestProcessor {
     };
     await Promise.race([finish(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
-}
-
-function latest(readings: readonly Reading[], measurement: string): Reading | undefined {
-  let found: Reading | undefined;
-  for (const r of readings) {
-    if (r.measurement === measurement && (!found || r.time >= found.time)) found = r;
-  }
-  return found;
 }

@@ -7,6 +7,7 @@ import type { IngestProcessor } from "../ingest/processor.ts";
 import type { DeviceRegistry } from "../services/device-registry.ts";
 import type { ReferenceService } from "../services/reference.ts";
 import type { StockService } from "../services/stock.ts";
+import type { TagRegistry } from "../services/tag-registry.ts";
 import type { TimeSeriesStore } from "../timeseries/store.ts";
 
 /** Everything the API areas use, handed in by main.ts (or a test), never imported as module state. */
@@ -15,6 +16,7 @@ export interface AppDeps {
   database: AppDatabase;
   timeseries: TimeSeriesStore;
   registry: DeviceRegistry;
+  tags: TagRegistry;
   journal: IngestJournal;
   processor: IngestProcessor;
   events: EventBus;

@@ -14,6 +14,24 @@ const Device = Type.Object({
   topic: Type.String({ description: "the topic the device publishes its readings to" }),
   enabled: Type.Boolean(),
   lastSeenAt: Nullable(Type.String({ format: "date-time" })),
+  online: Nullable(
+    Type.Boolean({ description: "from the status topic (heartbeat, last will); null until reported" }),
+  ),
+  statusAt: Nullable(Type.String({ format: "date-time" })),
+  antennas: Type.Optional(
+    Type.Array(
+      Type.Object({
+        antenna: Type.Integer(),
+        role: Type.Union([
+          Type.Literal("storage"),
+          Type.Literal("portal-outside"),
+          Type.Literal("portal-inside"),
+        ]),
+        zone: Type.String(),
+      }),
+      { description: "RFID readers: what each antenna watches" },
+    ),
+  ),
   itemType: Type.Optional(Type.String({ description: "shelves: the item type weighed" })),
   tareKg: Type.Optional(Type.Number({ description: "shelves: weight of the empty shelf" })),
   unitWeightKg: Type.Optional(Type.Number({ description: "shelves: weight of one unit" })),
@@ -55,6 +73,18 @@ const devicesRoutes: ApiPlugin = async (app, { deps }) => {
         topic: deviceTopic(device.siteCode, device.kind, device.id),
         enabled: device.enabled,
         lastSeenAt: device.lastSeenAt === null ? null : new Date(device.lastSeenAt).toISOString(),
+        online: device.online,
+        statusAt: device.statusAt === null ? null : new Date(device.statusAt).toISOString(),
+        ...(device.kind === "rfid"
+          ? {
+              antennas: [...(deps.registry.get(device.id)?.antennas ?? new Map())].map(
+                ([antenna, config]) => ({
+                  antenna,
+                  ...config,
+                }),
+              ),
+            }
+          : {}),
         ...(shelf
           ? { itemType: shelf.itemTypeCode, tareKg: shelf.tareKg, unitWeightKg: shelf.unitWeightKg }
           : {}),

@@ -1,6 +1,6 @@
 import type { DeviceTopic } from "../../broker/topics.ts";
 import type { AppDatabase } from "../db/database.ts";
-import type { DeviceKind } from "../db/schema.ts";
+import type { AntennaRole, DeviceKind } from "../db/schema.ts";
 
 export interface ShelfConfig {
   shelfId: string;
@@ -9,12 +9,19 @@ export interface ShelfConfig {
   unitWeightKg: number;
 }
 
+export interface AntennaConfig {
+  role: AntennaRole;
+  zone: string;
+}
+
 export interface RegisteredDevice {
   id: string;
   siteCode: string;
   kind: DeviceKind;
   enabled: boolean;
   shelf: ShelfConfig | null;
+  /** RFID readers: what each antenna port watches. */
+  antennas: Map<number, AntennaConfig>;
 }
 
 /**
@@ -24,12 +31,16 @@ export interface RegisteredDevice {
 export class DeviceRegistry {
   #devices = new Map<string, RegisteredDevice>();
   readonly #select;
+  readonly #selectAntennas;
 
   constructor(database: AppDatabase) {
     this.#select = database.sqlite.prepare(
       `SELECT d.id, d.site_code AS siteCode, d.kind, d.enabled,
               s.id AS shelfId, s.item_type_code AS itemTypeCode, s.tare_kg AS tareKg, s.unit_weight_kg AS unitWeightKg
        FROM devices d LEFT JOIN shelves s ON s.device_id = d.id`,
+    );
+    this.#selectAntennas = database.sqlite.prepare(
+      "SELECT device_id AS deviceId, antenna, role, zone FROM reader_antennas",
     );
     this.reload();
   }
@@ -51,13 +62,25 @@ export class DeviceRegistry {
                 tareKg: row.tareKg as number,
                 unitWeightKg: row.unitWeightKg as number,
               },
+        antennas: new Map(),
       });
+    }
+    for (const row of this.#selectAntennas.all() as Array<
+      AntennaConfig & { deviceId: string; antenna: number }
+    >) {
+      next.get(row.deviceId)?.antennas.set(row.antenna, { role: row.role, zone: row.zone });
     }
     this.#devices = next;
   }
 
   get(id: string): RegisteredDevice | undefined {
     return this.#devices.get(id);
+  }
+
+  /** The zone an antenna watches; an antenna nobody mapped counts as a storage zone of its own. */
+  antenna(deviceId: string, antenna: number | null): AntennaConfig {
+    const port = antenna ?? 0;
+    return this.#devices.get(deviceId)?.antennas.get(port) ?? { role: "storage", zone: `antenna ${port}` };
   }
 
   get size(): number {

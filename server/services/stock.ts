@@ -20,10 +20,15 @@ export class StockService {
     this.#book = sqlite.prepare(
       "SELECT item_type_code AS itemTypeCode, sum(quantity) AS qty FROM stock_ledger WHERE site_code = ? GROUP BY item_type_code",
     );
+    // Sensed = shelf counts + units of RFID tags present. An item type counts as sensed once a shelf
+    // for it has reported or a tag of it has been seen at the site (0 when all those tags departed).
     this.#sensed = sqlite.prepare(
-      `SELECT s.item_type_code AS itemTypeCode, sum(ss.units) AS qty
-       FROM shelves s JOIN shelf_state ss ON ss.device_id = s.device_id
-       WHERE s.site_code = ? GROUP BY s.item_type_code`,
+      `SELECT itemTypeCode, sum(qty) AS qty FROM (
+         SELECT s.item_type_code AS itemTypeCode, ss.units AS qty
+         FROM shelves s JOIN shelf_state ss ON ss.device_id = s.device_id WHERE s.site_code = @site
+         UNION ALL
+         SELECT item_type_code, CASE WHEN present THEN units ELSE 0 END FROM tag_presence WHERE site_code = @site
+       ) GROUP BY itemTypeCode`,
     );
   }
 
@@ -35,7 +40,7 @@ export class StockService {
       ).map((s) => [s.itemTypeCode, s]),
     );
     const book = toMap(this.#book.all(siteCode) as QtyRow[]);
-    const sensed = toMap(this.#sensed.all(siteCode) as QtyRow[]);
+    const sensed = toMap(this.#sensed.all({ site: siteCode }) as QtyRow[]);
     const items: StockLine[] = [];
     for (const type of this.reference.listItemTypes()) {
       const standard = standards.get(type.code);

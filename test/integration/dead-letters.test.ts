@@ -24,11 +24,11 @@ describe("malformed device messages", () => {
     // The same connection is still usable: the broker acknowledged every message and carried on.
     expect(client.connected).toBe(true);
 
-    const letters = (await t.http("/api/dead-letters")).body as Array<{
-      topic: string;
-      reason: string;
-      payload: string;
-    }>;
+    const { total, items: letters } = (await t.http("/api/dead-letters")).body as {
+      total: number;
+      items: Array<{ topic: string; reason: string; payload: string }>;
+    };
+    expect(total).toBe(6);
     const reasons = letters.map((l) => l.reason);
     expect(reasons).toEqual(
       expect.arrayContaining([
@@ -57,7 +57,7 @@ describe("malformed device messages", () => {
     const closed = new Promise<void>((resolve) => client.once("close", () => resolve()));
     client.publish("$SYS/broker/fake", "x", { qos: 1 });
     await closed;
-    const letters = (await t.http("/api/dead-letters")).body as Array<{ topic: string }>;
+    const letters = (await t.http("/api/dead-letters")).body.items as Array<{ topic: string }>;
     expect(letters.some((l) => l.topic.startsWith("$SYS"))).toBe(false);
   });
 });

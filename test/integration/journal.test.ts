@@ -33,7 +33,7 @@ describe("ingest journal retention", () => {
 
     expect(t.platform.deps.processor.prune(Date.now())).toBe(2);
     expect(sqlite.prepare("SELECT id FROM ingest_journal").all()).toEqual([{ id: ids[1] }]);
-    const letters = (await t.http("/api/dead-letters")).body;
+    const letters = (await t.http("/api/dead-letters")).body.items;
     expect(letters.map((l: { payload: string }) => l.payload)).toEqual(["garbage"]);
     // The readings themselves live in the time-series store and stay.
     expect((await t.http("/api/readings?device=NX-K07-SH1")).body.points).toHaveLength(2);

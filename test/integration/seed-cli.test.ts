@@ -17,7 +17,7 @@ describe("npm run seed", () => {
   it("loads the demo once, refuses to load over data, and --reset reloads it from scratch", async () => {
     const dataDir = tempDataDir();
     const first = await seed(dataDir);
-    expect(first.stdout).toMatch(/demo network loaded .*: 58 sites, 17 item types, \d+ batches, 116 devices/);
+    expect(first.stdout).toMatch(/demo network loaded .*: 58 sites, 17 item types, \d+ batches, 122 devices/);
 
     const again = await seed(dataDir).then(
       () => "succeeded",
@@ -48,7 +48,7 @@ describe("npm run seed", () => {
       expect(count("stock_ledger")).toBe(before.n - 1);
       expect(count("dead_letters")).toBe(0);
       expect(count("sites")).toBe(58);
-      expect(count("devices")).toBe(116);
+      expect(count("devices")).toBe(122);
     } finally {
       database.close();
     }

@@ -238,3 +238,28 @@ export const DEMO_SITES: DemoSite[] = [
   ...AGREEMENT_SITES,
   ...EXTERNAL_SITES,
 ];
+
+/**
+ * RFID at the central and branch depots: one reader each (Zebra or Impinj), two storage aisles and
+ * a dock portal, and the handheld radios there tagged with SGTIN-96 tags.
+ */
+export const RFID_SITES: Array<{ siteCode: string; model: string }> = [
+  { siteCode: "NX-C01", model: "Zebra FX9600 (demo)" },
+  { siteCode: "NX-C02", model: "Impinj R700 (demo)" },
+  { siteCode: "NX-B01", model: "Zebra FX7500 (demo)" },
+  { siteCode: "NX-B02", model: "Impinj R700 (demo)" },
+  { siteCode: "NX-B03", model: "Zebra FX9600 (demo)" },
+  { siteCode: "NX-B04", model: "Impinj R720 (demo)" },
+];
+
+export const DEMO_ANTENNAS = [
+  { antenna: 1, role: "storage", zone: "Aisle A" },
+  { antenna: 2, role: "storage", zone: "Aisle B" },
+  { antenna: 3, role: "portal-outside", zone: "Dock 1" },
+  { antenna: 4, role: "portal-inside", zone: "Dock 1" },
+] as const;
+
+/** A made-up GS1 company prefix (7 digits, China's 690-699 range) for the demo's tags. */
+export const DEMO_COMPANY_PREFIX = "6923450";
+/** Tagged item types and their item references (indicator digit first). */
+export const TAGGED_ITEMS: Record<string, string> = { RADIO: "000010" };

@@ -1,6 +1,9 @@
 import type { TopicKind } from "../../../broker/topics.ts";
-import { DecodeError, decodeSenml } from "./senml.ts";
+import { decodeFlatEnv } from "./env-flat.ts";
+import { decodeRfid, type TagRead } from "./rfid.ts";
+import { DecodeError, decodeSenml, decodeSenmlPack } from "./senml.ts";
 
+export type { TagRead } from "./rfid.ts";
 export { DecodeError } from "./senml.ts";
 
 /** One stored time-series point. */
@@ -20,13 +23,35 @@ export interface DecodedMessage {
   deviceId: string;
   kind: TopicKind;
   readings: Reading[];
+  /** RFID messages: the tag reads, for the presence rules (the time series keeps a count). */
+  tagReads?: TagRead[];
 }
 
 /**
  * Decodes one device message by the kind its topic names. Throws DecodeError with a reason a
  * person can act on; the caller sends the message to the dead letters.
  */
+/**
+ * The latest time a reading may carry: InfluxDB keeps nanoseconds in an int64 (to 2262-04-11).
+ * A device with a broken clock is refused here, with a reason, rather than blocking the store.
+ */
+const MAX_READING_TIME_MS = 9_223_372_036_853;
+
 export function decodeMessage(
+  topic: { siteCode: string; kind: TopicKind; deviceId: string },
+  payload: Buffer,
+  receivedAtMs: number,
+): DecodedMessage {
+  const decoded = decodeByKind(topic, payload, receivedAtMs);
+  for (const reading of decoded.readings) {
+    if (!(reading.time >= 0 && reading.time <= MAX_READING_TIME_MS)) {
+      throw new DecodeError(`reading time ${reading.time} ms is outside 1970 to 2262`);
+    }
+  }
+  return decoded;
+}
+
+function decodeByKind(
   topic: { siteCode: string; kind: TopicKind; deviceId: string },
   payload: Buffer,
   receivedAtMs: number,
@@ -53,7 +78,11 @@ export function decodeMessage(
       return { siteCode, deviceId, kind, readings };
     }
     case "env": {
-      const records = decodeSenml(payload, receivedAtMs);
+      // SenML packs are arrays; LoRaWAN network servers forward the flat {"temperature", ...} object.
+      const body = parseJson(payload);
+      const records = Array.isArray(body)
+        ? decodeSenmlPack(body, receivedAtMs)
+        : decodeFlatEnv(asObject(body), receivedAtMs);
       return {
         siteCode,
         deviceId,
@@ -62,7 +91,7 @@ export function decodeMessage(
       };
     }
     case "status": {
-      const body = parseObject(payload);
+      const body = asObject(parseJson(payload));
       if (typeof body.online !== "boolean") throw new DecodeError('status message needs a boolean "online"');
       return {
         siteCode,
@@ -71,18 +100,26 @@ export function decodeMessage(
         readings: [point("online", undefined, body.online ? 1 : 0, receivedAtMs)],
       };
     }
-    case "rfid":
-      throw new DecodeError("RFID reader messages are not decoded yet (planned: Zebra and Impinj formats)");
+    case "rfid": {
+      const { tagReads } = decodeRfid(payload, receivedAtMs);
+      // The series keeps how many reads each message carried (tag identities would be unbounded
+      // series cardinality); which tag was where is the presence projection's business.
+      const reads = tagReads.reduce((sum, r) => sum + r.reads, 0);
+      const time = tagReads.reduce((first, r) => Math.min(first, r.time), tagReads[0]?.time ?? receivedAtMs);
+      return { siteCode, deviceId, kind, readings: [point("tag_reads", undefined, reads, time)], tagReads };
+    }
   }
 }
 
-function parseObject(payload: Buffer): Record<string, unknown> {
-  let body: unknown;
+function parseJson(payload: Buffer): unknown {
   try {
-    body = JSON.parse(payload.toString("utf8"));
+    return JSON.parse(payload.toString("utf8"));
   } catch (error) {
     throw new DecodeError(`payload is not JSON: ${(error as Error).message}`);
   }
+}
+
+function asObject(body: unknown): Record<string, unknown> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new DecodeError("payload must be a JSON object");
   }

@@ -36,6 +36,11 @@ export function decodeSenml(payload: Buffer | string, receivedAtMs: number): Sen
   } catch (error) {
     throw new DecodeError(`payload is not JSON: ${(error as Error).message}`);
   }
+  return decodeSenmlPack(pack, receivedAtMs);
+}
+
+/** The same, for a pack already parsed from JSON. */
+export function decodeSenmlPack(pack: unknown, receivedAtMs: number): SenmlReading[] {
   if (!Array.isArray(pack)) throw new DecodeError("SenML pack must be a JSON array of records");
   if (pack.length === 0) throw new DecodeError("SenML pack is empty");
 

@@ -49,3 +49,11 @@ describe("device message decoding by topic kind", () => {
     expect(() => decodeMessage(topic("rfid"), Buffer.from("{}"), AT)).toThrow(DecodeError);
   });
 });
+
+describe("reading times", () => {
+  it("refuses a reading dated after 2262, which no time-series store here can hold", () => {
+    expect(() =>
+      decodeMessage(topic("env"), Buffer.from('[{"n":"temp","u":"Cel","v":20,"bt":9300000000}]'), AT),
+    ).toThrow(/outside 1970 to 2262/);
+  });
+});

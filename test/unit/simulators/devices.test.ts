@@ -38,7 +38,15 @@ describe("simulated devices", () => {
   });
 
   it("keeps the environment walk within physical bounds", () => {
-    let env = { deviceId: "E1", siteCode: "NX-C01", temperatureC: 49.9, humidityPct: 99.9 };
+    let env = {
+      deviceId: "E1",
+      siteCode: "NX-C01",
+      temperatureC: 49.9,
+      baseTemperatureC: 49.9,
+      humidityPct: 99.9,
+      excursionChance: 0,
+      excursionSteps: 0,
+    };
     for (let i = 0; i < 50; i += 1) env = stepEnv(env, Date.now(), () => 1).state;
     expect(env.temperatureC).toBeLessThanOrEqual(50);
     expect(env.humidityPct).toBeLessThanOrEqual(100);

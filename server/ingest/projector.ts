@@ -1,0 +1,311 @@
+import type { AppDatabase } from "../db/database.ts";
+import { evaluateExcursions, type OpenExcursion, type StorageLimits } from "../domain/excursion.ts";
+import type { PresenceEvent } from "../domain/presence.ts";
+import { shelfCount } from "../domain/shelf.ts";
+import type { DeviceRegistry } from "../services/device-registry.ts";
+import type { PresenceTracker } from "../services/presence-tracker.ts";
+import type { TagRegistry } from "../services/tag-registry.ts";
+import type { DecodedMessage, Reading } from "./decoders/index.ts";
+
+export interface StockChange {
+  siteCode: string;
+  itemTypeCode: string;
+}
+
+/**
+ * Turns decoded messages into the projections keepers read: shelf counts and movements, tag presence
+ * and the ledger entries portal passages write, unknown tags, environment excursions, device
+ * online state. Runs inside the processor's transaction, so a batch is projected whole or not at all.
+ */
+export class Projector {
+  readonly #registry: DeviceRegistry;
+  readonly #tags: TagRegistry;
+  readonly #presence: PresenceTracker;
+  readonly #statements;
+
+  constructor(deps: {
+    database: AppDatabase;
+    registry: DeviceRegistry;
+    tags: TagRegistry;
+    presence: PresenceTracker;
+  }) {
+    this.#registry = deps.registry;
+    this.#tags = deps.tags;
+    this.#presence = deps.presence;
+    const sqlite = deps.database.sqlite;
+    this.#statements = {
+      shelfState: sqlite.prepare(
+        "SELECT units, reading_at AS readingAt FROM shelf_state WHERE device_id = ?",
+      ),
+      upsertShelf: sqlite.prepare(
+        `INSERT INTO shelf_state (device_id, weight_kg, units, reading_at, journal_id) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (device_id) DO UPDATE SET weight_kg = excluded.weight_kg, units = excluded.units,
+           reading_at = excluded.reading_at, journal_id = excluded.journal_id`,
+      ),
+      shelfMovement: sqlite.prepare(
+        `INSERT OR IGNORE INTO shelf_movements (device_id, site_code, item_type_code, from_units, to_units, occurred_at, journal_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      deviceStatus: sqlite.prepare(
+        "UPDATE devices SET online = ?, status_at = ? WHERE id = ? AND (status_at IS NULL OR status_at <= ?)",
+      ),
+      heldItemLimits: sqlite.prepare(
+        `SELECT it.code AS itemTypeCode, it.storage_min_temp_c AS minTempC, it.storage_max_temp_c AS maxTempC,
+                it.storage_max_rh_pct AS maxRhPct
+         FROM item_types it
+         WHERE it.code IN (SELECT item_type_code FROM stock_ledger WHERE site_code = ?
+                           GROUP BY item_type_code HAVING sum(quantity) > 0)`,
+      ),
+      openExcursions: sqlite.prepare(
+        `SELECT id, item_type_code AS itemTypeCode, measurement, bound, limit_value AS limitValue, peak_value AS peakValue
+         FROM env_excursions WHERE device_id = ? AND ended_at IS NULL`,
+      ),
+      batchesOf: sqlite.prepare(
+        `SELECT b.id FROM batches b JOIN stock_ledger l ON l.batch_id = b.id
+         WHERE b.site_code = ? AND b.item_type_code = ? GROUP BY b.id HAVING sum(l.quantity) > 0 ORDER BY b.id`,
+      ),
+      openExcursion: sqlite.prepare(
+        `INSERT INTO env_excursions (site_code, device_id, item_type_code, measurement, bound, limit_value, peak_value, started_at, batch_ids)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      raisePeak: sqlite.prepare("UPDATE env_excursions SET peak_value = ? WHERE id = ?"),
+      closeExcursion: sqlite.prepare("UPDATE env_excursions SET ended_at = ? WHERE id = ?"),
+      unknownTag: sqlite.prepare(
+        `INSERT INTO unknown_tags (epc, site_code, device_id, reason, first_seen_at, last_seen_at, read_count)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (epc, site_code) DO UPDATE SET device_id = excluded.device_id,
+           last_seen_at = max(last_seen_at, excluded.last_seen_at), read_count = read_count + excluded.read_count`,
+      ),
+      presence: sqlite.prepare("SELECT in_transit_from AS inTransitFrom FROM tag_presence WHERE epc = ?"),
+      upsertPresence: sqlite.prepare(
+        `INSERT INTO tag_presence (epc, site_code, zone, item_type_code, batch_id, units, present, in_transit_from,
+                                   first_seen_at, last_seen_at, last_device_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (epc) DO UPDATE SET site_code = excluded.site_code, zone = excluded.zone, present = excluded.present,
+           in_transit_from = excluded.in_transit_from, last_seen_at = max(last_seen_at, excluded.last_seen_at),
+           last_device_id = excluded.last_device_id, item_type_code = excluded.item_type_code,
+           batch_id = excluded.batch_id, units = excluded.units`,
+      ),
+      depart: sqlite.prepare(
+        "UPDATE tag_presence SET present = 0, zone = NULL WHERE epc = ? AND site_code = ?",
+      ),
+      touchPresence: sqlite.prepare(
+        "UPDATE tag_presence SET last_seen_at = max(last_seen_at, ?), last_device_id = ? WHERE epc = ?",
+      ),
+      ledger: sqlite.prepare(
+        `INSERT INTO stock_ledger (site_code, item_type_code, batch_id, kind, quantity, occurred_at, counterpart_site_code,
+                                   device_id, tag_epc, reference, actor)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'rfid-portal')`,
+      ),
+    };
+  }
+
+  /** Projects one stored message. Returns the (site, item type) pairs whose stock may have changed. */
+  apply(decoded: DecodedMessage, journalId: number): StockChange[] {
+    switch (decoded.kind) {
+      case "shelf":
+        return this.#shelf(decoded, journalId);
+      case "env":
+        this.#environment(decoded);
+        return [];
+      case "status": {
+        const online = decoded.readings.find((r) => r.measurement === "online");
+        if (online) {
+          this.#statements.deviceStatus.run(
+            online.value === 1 ? 1 : 0,
+            online.time,
+            decoded.deviceId,
+            online.time,
+          );
+        }
+        return [];
+      }
+      case "rfid":
+        return this.#rfid(decoded, journalId);
+    }
+  }
+
+  #shelf(decoded: DecodedMessage, journalId: number): StockChange[] {
+    const shelf = this.#registry.get(decoded.deviceId)?.shelf;
+    const weight = latest(decoded.readings, "weight");
+    if (!shelf || !weight) return [];
+    const previous = this.#statements.shelfState.get(decoded.deviceId) as
+      | { units: number; readingAt: number }
+      | undefined;
+    // A late reading older than the one shown changes nothing: the shelf has moved on since.
+    if (previous && weight.time < previous.readingAt) return [];
+    const units = shelfCount(previous?.units ?? null, weight.value, shelf.tareKg, shelf.unitWeightKg);
+    this.#statements.upsertShelf.run(decoded.deviceId, weight.value, units, weight.time, journalId);
+    if (previous && previous.units !== units) {
+      this.#statements.shelfMovement.run(
+        decoded.deviceId,
+        decoded.siteCode,
+        shelf.itemTypeCode,
+        previous.units,
+        units,
+        weight.time,
+        journalId,
+      );
+    }
+    return previous?.units === units
+      ? []
+      : [{ siteCode: decoded.siteCode, itemTypeCode: shelf.itemTypeCode }];
+  }
+
+  #environment(decoded: DecodedMessage): void {
+    const envReadings = decoded.readings.filter(
+      (r): r is Reading & { measurement: "temp" | "hum" } =>
+        r.measurement === "temp" || r.measurement === "hum",
+    );
+    if (envReadings.length === 0) return;
+    const limits = this.#statements.heldItemLimits.all(decoded.siteCode) as StorageLimits[];
+    for (const reading of envReadings.sort((a, b) => a.time - b.time)) {
+      const open = this.#statements.openExcursions.all(decoded.deviceId) as OpenExcursion[];
+      const changes = evaluateExcursions(open, reading, limits);
+      for (const o of changes.opened) {
+        const batchIds = (
+          this.#statements.batchesOf.all(decoded.siteCode, o.itemTypeCode) as Array<{ id: number }>
+        ).map((b) => b.id);
+        this.#statements.openExcursion.run(
+          decoded.siteCode,
+          decoded.deviceId,
+          o.itemTypeCode,
+          o.measurement,
+          o.bound,
+          o.limitValue,
+          o.peakValue,
+          o.startedAt,
+          JSON.stringify(batchIds),
+        );
+      }
+      for (const p of changes.peaks) this.#statements.raisePeak.run(p.peakValue, p.id);
+      for (const c of changes.closed) this.#statements.closeExcursion.run(c.endedAt, c.id);
+    }
+  }
+
+  #rfid(decoded: DecodedMessage, journalId: number): StockChange[] {
+    const changes = new Map<string, StockChange>();
+    for (const read of decoded.tagReads ?? []) {
+      const lookup = this.#tags.lookup(read.epcHex);
+      if (!lookup.known) {
+        this.#statements.unknownTag.run(
+          read.epcHex,
+          decoded.siteCode,
+          decoded.deviceId,
+          lookup.reason,
+          read.time,
+          read.time,
+          read.reads,
+        );
+        continue;
+      }
+      const antenna = this.#registry.antenna(decoded.deviceId, read.antenna);
+      const events = this.#presence.apply({
+        epc: read.epcHex,
+        siteCode: decoded.siteCode,
+        deviceId: decoded.deviceId,
+        zone: antenna.zone,
+        role: antenna.role,
+        rssiDbm: read.rssiDbm,
+        reads: read.reads,
+        time: read.time,
+      });
+      const identity = lookup.identity;
+      for (const event of events) {
+        this.#presenceEvent(event, identity, journalId);
+        changes.set(`${event.siteCode}|${identity.itemTypeCode}`, {
+          siteCode: event.siteCode,
+          itemTypeCode: identity.itemTypeCode,
+        });
+      }
+      if (events.length === 0) this.#statements.touchPresence.run(read.time, decoded.deviceId, read.epcHex);
+    }
+    return [...changes.values()];
+  }
+
+  /** Departures found by the periodic sweep. */
+  applyDepartures(events: PresenceEvent[]): StockChange[] {
+    const changes: StockChange[] = [];
+    for (const event of events) {
+      const lookup = this.#tags.lookup(event.epc);
+      this.#statements.depart.run(event.epc, event.siteCode);
+      if (lookup.known)
+        changes.push({ siteCode: event.siteCode, itemTypeCode: lookup.identity.itemTypeCode });
+    }
+    return changes;
+  }
+
+  #presenceEvent(
+    event: PresenceEvent,
+    identity: { itemTypeCode: string; batchId: number | null; units: number },
+    journalId: number,
+  ): void {
+    const s = this.#statements;
+    const upsert = (
+      zone: string | null,
+      present: boolean,
+      inTransitFrom: string | null,
+      deviceId: string | null,
+    ) =>
+      s.upsertPresence.run(
+        event.epc,
+        event.siteCode,
+        zone,
+        identity.itemTypeCode,
+        identity.batchId,
+        identity.units,
+        present ? 1 : 0,
+        inTransitFrom,
+        event.at,
+        event.at,
+        deviceId,
+      );
+    switch (event.type) {
+      case "arrived":
+        upsert(event.zone, true, null, event.deviceId);
+        return;
+      case "moved":
+        upsert(event.to, true, null, event.deviceId);
+        return;
+      case "departed":
+        s.depart.run(event.epc, event.siteCode);
+        return;
+      case "passed": {
+        const reference = `journal:${journalId}:${event.portal}`;
+        const ledger = (kind: string, quantity: number, counterpart: string | null) =>
+          s.ledger.run(
+            event.siteCode,
+            identity.itemTypeCode,
+            identity.batchId,
+            kind,
+            quantity,
+            event.at,
+            counterpart,
+            event.deviceId,
+            event.epc,
+            reference,
+          );
+        if (event.direction === "out") {
+          ledger("issue", -identity.units, null);
+          upsert(null, false, event.siteCode, event.deviceId);
+        } else {
+          const before = s.presence.get(event.epc) as { inTransitFrom: string | null } | undefined;
+          const from = before?.inTransitFrom ?? null;
+          // Out of one site and in at another: a transfer between them; otherwise a receipt.
+          if (from && from !== event.siteCode) ledger("transfer", identity.units, from);
+          else ledger("receipt", identity.units, null);
+          upsert(null, false, null, event.deviceId);
+        }
+        return;
+      }
+    }
+  }
+}
+
+function latest(readings: readonly Reading[], measurement: string): Reading | undefined {
+  let found: Reading | undefined;
+  for (const r of readings) {
+    if (r.measurement === measurement && (!found || r.time >= found.time)) found = r;
+  }
+  return found;
+}

@@ -1,0 +1,118 @@
+import { Type } from "@sinclair/typebox";
+import type { ApiPlugin } from "./deps.ts";
+import { errorResponses, Nullable, SiteCode } from "./schemas.ts";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** What the shelves and environment sensors noticed: shelf movements and storage excursions. */
+const sensingRoutes: ApiPlugin = async (app, { deps }) => {
+  app.get(
+    "/excursions",
+    {
+      schema: {
+        tags: ["sensing"],
+        summary: "Times a storeroom was outside an item type's storage conditions, newest first",
+        querystring: Type.Object({
+          siteCode: Type.Optional(SiteCode),
+          open: Type.Optional(Type.Boolean({ description: "true: only excursions still going on" })),
+          limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+        }),
+        response: {
+          200: Type.Array(
+            Type.Object({
+              id: Type.Integer(),
+              siteCode: Type.String(),
+              deviceId: Type.String(),
+              itemTypeCode: Type.String(),
+              measurement: Type.Union([Type.Literal("temp"), Type.Literal("hum")]),
+              bound: Type.Union([Type.Literal("max"), Type.Literal("min")]),
+              limitValue: Type.Number(),
+              peakValue: Type.Number(),
+              startedAt: Type.String({ format: "date-time" }),
+              endedAt: Nullable(Type.String({ format: "date-time" })),
+              batchIds: Type.Array(Type.Integer(), { description: "batches of the item type at the site" }),
+            }),
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { siteCode, open, limit } = request.query;
+      if (siteCode) deps.reference.getSite(siteCode);
+      const filters: string[] = [];
+      const args: unknown[] = [];
+      if (siteCode) {
+        filters.push("site_code = ?");
+        args.push(siteCode);
+      }
+      if (open !== undefined) filters.push(open ? "ended_at IS NULL" : "ended_at IS NOT NULL");
+      const rows = deps.database.sqlite
+        .prepare(
+          `SELECT id, site_code AS siteCode, device_id AS deviceId, item_type_code AS itemTypeCode, measurement, bound,
+                  limit_value AS limitValue, peak_value AS peakValue, started_at AS startedAt, ended_at AS endedAt,
+                  batch_ids AS batchIds
+           FROM env_excursions ${filters.length ? `WHERE ${filters.join(" AND ")}` : ""}
+           ORDER BY started_at DESC, id DESC LIMIT ?`,
+        )
+        .all(...args, limit) as Array<{ startedAt: number; endedAt: number | null; batchIds: string }>;
+      return rows.map((r) => ({
+        ...r,
+        startedAt: iso(r.startedAt) as string,
+        endedAt: iso(r.endedAt),
+        batchIds: JSON.parse(r.batchIds) as number[],
+      }));
+    },
+  );
+
+  app.get(
+    "/shelf-movements",
+    {
+      schema: {
+        tags: ["sensing"],
+        summary: "Changes of shelf counts (units taken off or put on), newest first",
+        querystring: Type.Object({
+          siteCode: Type.Optional(SiteCode),
+          limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+        }),
+        response: {
+          200: Type.Array(
+            Type.Object({
+              id: Type.Integer(),
+              deviceId: Type.String(),
+              siteCode: Type.String(),
+              itemTypeCode: Type.String(),
+              fromUnits: Type.Integer(),
+              toUnits: Type.Integer(),
+              delta: Type.Integer(),
+              occurredAt: Type.String({ format: "date-time" }),
+            }),
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { siteCode, limit } = request.query;
+      if (siteCode) deps.reference.getSite(siteCode);
+      const rows = deps.database.sqlite
+        .prepare(
+          `SELECT id, device_id AS deviceId, site_code AS siteCode, item_type_code AS itemTypeCode, from_units AS fromUnits,
+                  to_units AS toUnits, occurred_at AS occurredAt
+           FROM shelf_movements ${siteCode ? "WHERE site_code = ?" : ""} ORDER BY occurred_at DESC, id DESC LIMIT ?`,
+        )
+        .all(...(siteCode ? [siteCode, limit] : [limit])) as Array<{
+        fromUnits: number;
+        toUnits: number;
+        occurredAt: number;
+      }>;
+      return rows.map((r) => ({
+        ...r,
+        delta: r.toUnits - r.fromUnits,
+        occurredAt: iso(r.occurredAt) as string,
+      }));
+    },
+  );
+};
+
+export default sensingRoutes;
