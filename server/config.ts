@@ -24,6 +24,10 @@ export const ConfigSchema = Type.Object({
   MQTT_HOST: Type.String({ default: "0.0.0.0", description: "MQTT bind address" }),
   DATA_DIR: Type.String({ default: "./data", minLength: 1, description: "where the SQLite files live" }),
   DEMO: Flag("1", "load the demo reserve network into an empty database"),
+  SIMULATE: Flag(
+    "1",
+    "with the demo network, run a light simulated device load so the map and dashboards move",
+  ),
   LOG_LEVEL: Type.Union(
     ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((level) => Type.Literal(level)),
     { default: "info" },
@@ -66,6 +70,7 @@ export interface Config {
   mqttHost: string;
   dataDir: string;
   demo: boolean;
+  simulate: boolean;
   logLevel: RawConfig["LOG_LEVEL"];
   journalSync: RawConfig["JOURNAL_SYNC"];
   journalRetentionHours: number;
@@ -115,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mqttHost: raw.MQTT_HOST,
     dataDir: path.resolve(raw.DATA_DIR),
     demo,
+    simulate: raw.SIMULATE === "1" || raw.SIMULATE === "true",
     logLevel: raw.LOG_LEVEL,
     journalSync: raw.JOURNAL_SYNC,
     journalRetentionHours: raw.JOURNAL_RETENTION_HOURS,

@@ -1,9 +1,22 @@
 import fs from "node:fs";
 import path from "node:path";
+import { startDriver } from "../simulators/driver.ts";
+import { buildFleet } from "../simulators/fleet.ts";
 import { buildWeb } from "../web/build.ts";
 import { WEB_DIST } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { startPlatform } from "./platform.ts";
+
+async function startDemoSimulation(httpUrl: string, mqttUrl: string) {
+  const fleet = await buildFleet({
+    apiUrl: httpUrl,
+    seed: Date.now() % 2 ** 31,
+    removalChance: 0.002,
+    excursionChance: 0.001,
+    maxTagsPerReader: 150,
+  });
+  return startDriver(fleet, { mqttUrl, rate: 20, seed: 1, clientId: "demo-simulation" });
+}
 
 /** The only entry point that listens: broker, ingest and HTTP in one process. */
 async function main(): Promise<void> {
@@ -27,6 +40,16 @@ async function main(): Promise<void> {
       `data in ${config.dataDir}${config.demo ? " (demo network)" : ""}`,
   );
 
+  // The demo comes alive: a light load from the simulated devices of the demo network.
+  const simulation =
+    config.simulate && platform.deps.reference.demoNotice() !== null
+      ? await startDemoSimulation(platform.httpUrl, platform.mqttUrl).catch((error: Error) => {
+          log.warn({ err: error }, "demo simulation did not start");
+          return null;
+        })
+      : null;
+  if (simulation) log.info("demo simulation running (SIMULATE=0 turns it off)");
+
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -38,6 +61,7 @@ async function main(): Promise<void> {
     }, 15000);
     force.unref();
     try {
+      await simulation?.stop();
       await platform.close();
       log.info("stopped cleanly");
       process.exit(0);

@@ -137,6 +137,7 @@ export class TagRegistry {
         for (const r of ranges) {
           insertRange.run(
             r.gtin14,
+            r.companyPrefixDigits ?? null,
             r.serialFrom,
             r.serialTo,
             r.itemTypeCode,

@@ -30,6 +30,7 @@ export async function startServerProcess(
       HOST: "127.0.0.1",
       MQTT_HOST: "127.0.0.1",
       LOG_LEVEL: "info",
+      SIMULATE: "0",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,226 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeSgtin96 } from "../../server/ingest/decoders/epc.ts";
+import { startTestPlatform, type TestPlatform, waitFor } from "../helpers/platform.ts";
+
+/** Zebra IoT Connector batch: one event per read, offset without a colon. */
+function zebraBatch(reads: Array<{ epc: string; antenna: number; rssi?: number; at: number }>): string {
+  return JSON.stringify(
+    reads.map((r, i) => ({
+      type: "INVENTORY",
+      timestamp: new Date(r.at).toISOString().replace("Z", "+0000"),
+      data: {
+        idHex: r.epc.toLowerCase(),
+        format: "epc",
+        antenna: r.antenna,
+        peakRssi: r.rssi ?? -58,
+        eventNum: i,
+        reads: 1,
+      },
+    })),
+  );
+}
+
+describe("RFID reads to tag presence, stock and ledger", () => {
+  let t: TestPlatform;
+  let radios: string[];
+  const base = Date.now() - 60_000;
+
+  beforeAll(async () => {
+    t = await startTestPlatform();
+    const { ranges } = (await t.http("/api/tags?siteCode=NX-C01")).body;
+    const range = ranges.find((r: { itemTypeCode: string }) => r.itemTypeCode === "RADIO");
+    radios = Array.from({ length: 6 }, (_, i) =>
+      encodeSgtin96(range.gtin14, range.companyPrefixDigits, range.serialFrom + i),
+    );
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  const radioLine = (site: string) => t.stockLine(site, "RADIO");
+  const publish = async (site: string, payload: string) => {
+    const client = await t.connect();
+    await client.publishAsync(`sites/${site}/rfid/${site}-RD1`, payload, { qos: 1 });
+    await t.drained();
+  };
+
+  it("counts a tag present after the minimum reads, in the zone of its antenna", async () => {
+    const before = await radioLine("NX-C01");
+    expect(before.sensedQty).toBeNull();
+    // One sweep is not enough (minimum 2 reads), a second one is.
+    const sweep = (at: number) => radios.slice(0, 5).map((epc) => ({ epc, antenna: 1, at }));
+    await publish("NX-C01", zebraBatch(sweep(base)));
+    expect((await radioLine("NX-C01")).sensedQty).toBeNull();
+    await publish("NX-C01", zebraBatch(sweep(base + 1000)));
+    const after = await radioLine("NX-C01");
+    expect(after).toMatchObject({ sensedQty: 5, basis: "sensed", bookQty: before.bookQty });
+    const present = (await t.http("/api/sites/NX-C01/tags?present=true")).body;
+    expect(present.map((p: { epc: string; zone: string }) => [p.epc, p.zone])).toEqual(
+      radios.slice(0, 5).map((e) => [e, "Aisle A"]),
+    );
+  });
+
+  it("ignores reads under the RSSI floor", async () => {
+    const faint = [0, 1, 2].map((i) => ({
+      epc: radios[5] as string,
+      antenna: 2,
+      rssi: -85,
+      at: base + 2000 + i,
+    }));
+    await publish("NX-C01", zebraBatch(faint));
+    expect((await radioLine("NX-C01")).sensedQty).toBe(5);
+  });
+
+  it("writes an issue when a tag goes out through the dock and a transfer when it comes in at another depot", async () => {
+    const epc = radios[0] as string;
+    const c01 = await radioLine("NX-C01");
+    const c02 = await radioLine("NX-C02");
+    await publish(
+      "NX-C01",
+      zebraBatch([
+        { epc, antenna: 4, at: base + 5000 },
+        { epc, antenna: 3, at: base + 6000 },
+      ]),
+    );
+    expect(await radioLine("NX-C01")).toMatchObject({ sensedQty: 4, bookQty: c01.bookQty - 1 });
+    const moved = (await t.http("/api/sites/NX-C01/tags")).body.find((p: { epc: string }) => p.epc === epc);
+    expect(moved).toMatchObject({ present: false, inTransitFrom: "NX-C01" });
+
+    // At the south depot, an Impinj reader sees it come in (outside antenna 3, then inside 4).
+    const impinj = (antennaPort: number, at: number) =>
+      JSON.stringify({
+        timestamp: `${new Date(at).toISOString().slice(0, -1)}123456Z`,
+        eventType: "tagInventory",
+        tagInventoryEvent: { epcHex: epc, antennaPort, peakRssiCdbm: -5600 },
+      });
+    await publish("NX-C02", impinj(3, base + 60_000));
+    await publish("NX-C02", impinj(4, base + 61_000));
+    expect((await radioLine("NX-C02")).bookQty).toBe(c02.bookQty + 1);
+    const ledger = t.platform.deps.database.sqlite
+      .prepare(
+        "SELECT site_code AS site, kind, quantity, counterpart_site_code AS counterpart, device_id AS device FROM stock_ledger WHERE tag_epc = ? ORDER BY id",
+      )
+      .all(epc);
+    expect(ledger).toEqual([
+      { site: "NX-C01", kind: "issue", quantity: -1, counterpart: null, device: "NX-C01-RD1" },
+      { site: "NX-C02", kind: "transfer", quantity: 1, counterpart: "NX-C01", device: "NX-C02-RD1" },
+    ]);
+  });
+
+  it("keeps reads of unknown tags and lists them with the reason", async () => {
+    const unregistered = encodeSgtin96("08719139005740", 7, 340548);
+    await publish(
+      "NX-C01",
+      zebraBatch([
+        { epc: unregistered, antenna: 1, at: base + 7000 },
+        { epc: "E2801190A5021F80055817CA", antenna: 1, at: base + 7000 },
+        { epc: "E2801190A5021F80055817CA", antenna: 2, at: base + 7100 },
+      ]),
+    );
+    const { total, items } = (await t.http("/api/tags/unknown?siteCode=NX-C01")).body;
+    expect(total).toBe(2);
+    const byEpc = Object.fromEntries(items.map((i: { epc: string }) => [i.epc, i]));
+    expect(byEpc[unregistered]).toMatchObject({
+      readCount: 1,
+      reason: "GTIN 08719139005740 serial 340548 is in no registered range",
+    });
+    expect(byEpc.E2801190A5021F80055817CA).toMatchObject({
+      readCount: 2,
+      reason: expect.stringMatching(/not an SGTIN-96/),
+    });
+  });
+});
+
+describe("tag registration", () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  const post = async (path: string, body: string, type = "application/json") => {
+    const response = await fetch(`${t.platform.httpUrl}${path}`, {
+      method: "POST",
+      headers: { "content-type": type },
+      body,
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+
+  it("registers ranges and raw tags from CSV, after which their reads count as stock", async () => {
+    const csv = [
+      "gtin14,serial_from,serial_to,item_type,site,units,epc",
+      "08719139005740,1,100,HELMET,NX-B01,1,",
+      ",,,VEST,NX-B01,1,E2801190A5021F80055817CA",
+    ].join("\n");
+    expect(await post("/api/tags/import", csv, "text/csv")).toEqual({
+      status: 201,
+      body: { ranges: 1, tags: 1 },
+    });
+
+    const client = await t.connect();
+    const at = Date.now() - 5000;
+    const helmet = encodeSgtin96("08719139005740", 7, 42);
+    const vest = "E2801190A5021F80055817CA";
+    for (const offset of [0, 1000]) {
+      const reads = [helmet, vest].map((epc) => ({ epc, antenna: 2, at: at + offset }));
+      await client.publishAsync("sites/NX-B01/rfid/NX-B01-RD1", zebraBatch(reads), { qos: 1 });
+    }
+    await t.drained();
+    expect(await t.stockLine("NX-B01", "HELMET")).toMatchObject({ sensedQty: 1, basis: "sensed" });
+    expect(await t.stockLine("NX-B01", "VEST")).toMatchObject({ sensedQty: 1, basis: "sensed" });
+    expect((await t.http("/api/tags/unknown")).body.total).toBe(0);
+
+    // A reader nobody registered is not a source of stock: its messages are dead letters.
+    await client.publishAsync("sites/NX-K01/rfid/NX-K01-RD9", zebraBatch([{ epc: helmet, antenna: 1, at }]), {
+      qos: 1,
+    });
+    expect((await t.http("/api/dead-letters")).body.items[0].reason).toBe(
+      'device "NX-K01-RD9" is not registered',
+    );
+  });
+
+  it("refuses a bad CSV with every problem and its line, registering nothing", async () => {
+    const csv = ["gtin14,serial_from,serial_to,item_type,colour", "0871913900574,1,2,HELMET,red"].join("\n");
+    const refused = await post("/api/tags/import", csv, "text/csv");
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toBe("CSV header has unknown columns: colour");
+
+    const rows = [
+      "gtin14,serial_from,serial_to,item_type",
+      "0871913900574,1,2,HELMET",
+      "08719139005740,x,2,HELMET",
+      "08719139005740,5,9,",
+    ].join("\n");
+    const bad = await post("/api/tags/import", rows, "text/csv");
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/line 3: serial_from must be a whole number/);
+    expect(bad.body.message).toMatch(/line 4: item_type is empty/);
+    const { ranges } = (await t.http("/api/tags?siteCode=NX-K02")).body;
+    expect(ranges).toEqual([]);
+  });
+
+  it("refuses overlapping ranges and unknown item types with 400", async () => {
+    const range = { gtin14: "08719139005740", serialFrom: 1000, serialTo: 2000, itemTypeCode: "VEST" };
+    expect((await post("/api/tags", JSON.stringify({ ranges: [range] }))).status).toBe(201);
+    const overlap = await post(
+      "/api/tags",
+      JSON.stringify({ ranges: [{ ...range, serialFrom: 1500, serialTo: 2500 }] }),
+    );
+    expect(overlap.status).toBe(400);
+    expect(overlap.body.message).toMatch(/ranges\[0\] overlaps registered range/);
+    const unknownType = await post(
+      "/api/tags",
+      JSON.stringify({ tags: [{ epc: "E28011900000000000000001", itemTypeCode: "CANNON" }] }),
+    );
+    expect(unknownType).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/does not exist/) },
+    });
+    const badGtin = await post("/api/tags", JSON.stringify({ ranges: [{ ...range, gtin14: "123" }] }));
+    expect(badGtin.status).toBe(400);
+    expect(badGtin.body.message).toMatch(/body\/ranges\/0\/gtin14/);
+  });
+});
