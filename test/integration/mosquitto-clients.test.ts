@@ -55,4 +55,44 @@ describe("publishing with mosquitto_pub", () => {
     const devices = (await t.http("/api/devices?siteCode=NX-B03&kind=env")).body;
     expect(devices[0].lastSeenAt).not.toBeNull();
   });
+
+  it("takes reader events in both formats, the documented samples as they are", async () => {
+    const port = new URL(t.platform.mqttUrl).port;
+    const pub = (topic: string, payload: string) =>
+      run("mosquitto_pub", [
+        "-h",
+        "127.0.0.1",
+        "-p",
+        port,
+        "-V",
+        "mqttv311",
+        "-q",
+        "1",
+        "-t",
+        topic,
+        "-m",
+        payload,
+      ]);
+    // device-formats.md: a Zebra batch and an Impinj R700 event (the GS1 worked-example tag).
+    const zebra =
+      '[{"type":"INVENTORY","timestamp":"2026-11-20T08:15:03.004+0800","data":{"idHex":"3036142C8C008F8000053244","format":"epc","antenna":1,"peakRssi":-61,"eventNum":42,"channel":922.25,"PC":"3000"}}]';
+    const impinj =
+      '{"timestamp":"2026-11-20T00:15:02.123456789Z","hostname":"impinj-14-2b-7c","eventType":"tagInventory","tagInventoryEvent":{"epc":"MHQle/cZTkAAABqF","epcHex":"3074257BF7194E4000001A85","antennaPort":1,"peakRssiCdbm":-5800,"frequency":922250,"lastSeenTime":"2026-11-20T00:15:02.1Z"}}';
+    await pub("sites/NX-C01/rfid/NX-C01-RD1", zebra);
+    await pub("sites/NX-C02/rfid/NX-C02-RD1", impinj);
+    const unknown = await waitFor(async () => {
+      const { body } = await t.http("/api/tags/unknown");
+      return body.total === 2 ? body.items : undefined;
+    }, "both tags listed");
+    // Neither tag is registered in the demo: both are kept and listed, with what they are.
+    expect(
+      unknown
+        .map((u: { epc: string; siteCode: string; reason: string }) => [u.siteCode, u.epc, u.reason])
+        .sort(),
+    ).toEqual([
+      ["NX-C01", "3036142C8C008F8000053244", "GTIN 08719139005740 serial 340548 is in no registered range"],
+      ["NX-C02", "3074257BF7194E4000001A85", "GTIN 80614141123458 serial 6789 is in no registered range"],
+    ]);
+    expect((await t.http("/api/dead-letters")).body.total).toBe(0);
+  });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeSgtin96 } from "../../server/ingest/decoders/epc.ts";
-import { startTestPlatform, type TestPlatform, waitFor } from "../helpers/platform.ts";
+import { startTestPlatform, type TestPlatform } from "../helpers/platform.ts";
 
 /** Zebra IoT Connector batch: one event per read, offset without a colon. */
 function zebraBatch(reads: Array<{ epc: string; antenna: number; rssi?: number; at: number }>): string {

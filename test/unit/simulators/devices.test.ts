@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../../server/domain/random.ts";
 import { shelfUnits } from "../../../server/domain/shelf.ts";
 import { decodeMessage } from "../../../server/ingest/decoders/index.ts";
-import { stepEnv, stepShelf } from "../../../simulators/devices.ts";
+import { stepEnv, stepReader, stepShelf } from "../../../simulators/devices.ts";
 
 const sequence = (...values: number[]) => {
   let i = 0;
@@ -50,5 +51,50 @@ describe("simulated devices", () => {
     for (let i = 0; i < 50; i += 1) env = stepEnv(env, Date.now(), () => 1).state;
     expect(env.temperatureC).toBeLessThanOrEqual(50);
     expect(env.humidityPct).toBeLessThanOrEqual(100);
+  });
+});
+
+describe("simulated RFID readers", () => {
+  const reader = (format: "zebra" | "impinj") => ({
+    deviceId: "NX-C01-RD1",
+    siteCode: "NX-C01",
+    format,
+    storageAntennas: [1, 2],
+    portal: { outside: 3, inside: 4 },
+    tags: [
+      { epcHex: "3074257BF7194E4000001A85", antenna: 1 },
+      { epcHex: "3036142C8C008F8000053244", antenna: 2 },
+    ],
+    eventNum: 0,
+    readChance: 0.9,
+    strayChance: 0.3,
+    removalChance: 0.5,
+    batchSize: 50,
+  });
+
+  it("gives the same messages for the same seed", () => {
+    const run = () => stepReader(reader("zebra"), 1_795_600_000_000, seededRandom(7)).messages;
+    expect(run()).toEqual(run());
+    expect(run()).not.toEqual(stepReader(reader("zebra"), 1_795_600_000_000, seededRandom(8)).messages);
+  });
+
+  it("publishes reads the platform decodes, in both reader formats, with a portal exit in order", () => {
+    for (const format of ["zebra", "impinj"] as const) {
+      // Every tag read, no strays, and one carried out through the portal.
+      const certain = { ...reader(format), readChance: 1, strayChance: 0, removalChance: 1 };
+      const { state, messages } = stepReader(certain, 1_795_600_000_000, seededRandom(3));
+      expect(state.tags).toHaveLength(1);
+      const reads = messages.flatMap(
+        (m) =>
+          decodeMessage(
+            { siteCode: "NX-C01", kind: "rfid", deviceId: "NX-C01-RD1" },
+            Buffer.from(m.payload),
+            Date.now(),
+          ).tagReads ?? [],
+      );
+      expect(reads.map((r) => r.antenna)).toEqual([1, 2, 4, 3]);
+      expect(reads[2]?.epcHex).toBe(reads[3]?.epcHex);
+      expect((reads[3]?.time ?? 0) - (reads[2]?.time ?? 0)).toBe(1000);
+    }
   });
 });
