@@ -1,7 +1,8 @@
 import { Type } from "@sinclair/typebox";
 import { and, asc, eq, type SQL } from "drizzle-orm";
 import { deviceTopic } from "../../broker/topics.ts";
-import { DEVICE_KINDS, devices, shelves } from "../db/schema.ts";
+import { ANTENNA_ROLES, DEVICE_KINDS, devices, readerAntennas, shelves } from "../db/schema.ts";
+import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { errorResponses, literals, Nullable, SiteCode } from "./schemas.ts";
 
@@ -89,6 +90,65 @@ const devicesRoutes: ApiPlugin = async (app, { deps }) => {
           ? { itemType: shelf.itemTypeCode, tareKg: shelf.tareKg, unitWeightKg: shelf.unitWeightKg }
           : {}),
       }));
+    },
+  );
+
+  app.put(
+    "/devices/:id/antennas",
+    {
+      schema: {
+        tags: ["devices"],
+        summary: "Map an RFID reader's antennas to storage zones and portal sides (replaces the mapping)",
+        description:
+          "A portal has one portal-outside and one portal-inside antenna with the same zone name; a tag read outside then inside is coming in.",
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: Type.Array(
+          Type.Object(
+            {
+              antenna: Type.Integer({ minimum: 0, maximum: 64 }),
+              role: literals(ANTENNA_ROLES),
+              zone: Type.String({ minLength: 1, maxLength: 64 }),
+            },
+            { additionalProperties: false },
+          ),
+          { maxItems: 64 },
+        ),
+        response: {
+          200: Type.Object({ deviceId: Type.String(), antennas: Type.Integer() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const device = deps.registry.get(id);
+      if (!device) throw new NotFoundError(`device "${id}" is not registered`);
+      if (device.kind !== "rfid")
+        throw new InvalidInputError(`device "${id}" is a ${device.kind} device, not an RFID reader`);
+      const ports = request.body.map((a) => a.antenna);
+      const repeated = ports.find((p, i) => ports.indexOf(p) !== i);
+      if (repeated !== undefined) throw new InvalidInputError(`body: antenna ${repeated} appears twice`);
+      for (const portal of new Set(request.body.filter((a) => a.role !== "storage").map((a) => a.zone))) {
+        const sides = request.body
+          .filter((a) => a.zone === portal && a.role !== "storage")
+          .map((a) => a.role);
+        if (sides.length !== 2 || sides[0] === sides[1]) {
+          throw new InvalidInputError(
+            `body: portal "${portal}" needs one portal-outside and one portal-inside antenna`,
+          );
+        }
+      }
+      deps.database.sqlite.transaction(() => {
+        deps.database.db.delete(readerAntennas).where(eq(readerAntennas.deviceId, id)).run();
+        if (request.body.length > 0) {
+          deps.database.db
+            .insert(readerAntennas)
+            .values(request.body.map((a) => ({ deviceId: id, ...a })))
+            .run();
+        }
+      })();
+      deps.registry.reload();
+      return { deviceId: id, antennas: request.body.length };
     },
   );
 };

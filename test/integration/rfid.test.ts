@@ -224,3 +224,60 @@ describe("tag registration", () => {
     expect(badGtin.body.message).toMatch(/body\/ranges\/0\/gtin14/);
   });
 });
+
+describe("antenna mapping", () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  const put = async (device: string, body: unknown) => {
+    const response = await fetch(`${t.platform.httpUrl}/api/devices/${device}/antennas`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+
+  it("puts a tag in the zone its antenna is mapped to, and refuses mappings that make no sense", async () => {
+    const mapping = [
+      { antenna: 1, role: "storage", zone: "Cage 1" },
+      { antenna: 7, role: "portal-outside", zone: "Gate" },
+      { antenna: 8, role: "portal-inside", zone: "Gate" },
+    ];
+    expect(await put("NX-B02-RD1", mapping)).toEqual({
+      status: 200,
+      body: { deviceId: "NX-B02-RD1", antennas: 3 },
+    });
+    const [reader] = (await t.http("/api/devices?siteCode=NX-B02&kind=rfid")).body;
+    expect(reader.antennas).toEqual(mapping);
+
+    const { ranges } = (await t.http("/api/tags?siteCode=NX-B02")).body;
+    const epc = encodeSgtin96(ranges[0].gtin14, ranges[0].companyPrefixDigits, ranges[0].serialFrom);
+    const client = await t.connect();
+    const at = Date.now() - 10_000;
+    for (const offset of [0, 500]) {
+      await client.publishAsync(
+        "sites/NX-B02/rfid/NX-B02-RD1",
+        zebraBatch([{ epc, antenna: 1, at: at + offset }]),
+        { qos: 1 },
+      );
+    }
+    await t.drained();
+    const [tag] = (await t.http("/api/sites/NX-B02/tags?present=true")).body;
+    expect(tag).toMatchObject({ epc, zone: "Cage 1" });
+
+    expect(
+      (await put("NX-B02-RD1", [{ antenna: 7, role: "portal-outside", zone: "Gate" }])).body.message,
+    ).toBe('body: portal "Gate" needs one portal-outside and one portal-inside antenna');
+    expect((await put("NX-B02-SH1", mapping)).body.message).toBe(
+      'device "NX-B02-SH1" is a shelf device, not an RFID reader',
+    );
+    expect((await put("NX-B02-NOPE", mapping)).status).toBe(404);
+    expect((await put("NX-B02-RD1", [{ antenna: 1, role: "roof", zone: "x" }])).status).toBe(400);
+  });
+});
