@@ -1,6 +1,7 @@
 import path from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { DEFAULT_PRESENCE_POLICY, type PresencePolicy } from "./domain/presence.ts";
 
 /**
  * Every setting the platform reads, in one schema. Environment variables are strings, so values are
@@ -51,6 +52,36 @@ export const ConfigSchema = Type.Object({
   INFLUX_DATABASE: Type.String({ default: "reserve", minLength: 1, pattern: "^[A-Za-z0-9_-]+$" }),
   INFLUX_USERNAME: Type.Optional(Type.String()),
   INFLUX_PASSWORD: Type.Optional(Type.String()),
+  PRESENCE_RSSI_FLOOR_DBM: Type.Number({
+    minimum: -120,
+    maximum: 0,
+    default: -75,
+    description: "RFID reads weaker than this are ignored",
+  }),
+  PRESENCE_MIN_READS: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 2,
+    description: "reads in a zone before a tag is present",
+  }),
+  PRESENCE_MOVE_MARGIN_DB: Type.Number({
+    minimum: 0,
+    maximum: 60,
+    default: 6,
+    description: "dB a new zone must beat the old by",
+  }),
+  PRESENCE_DEPART_AFTER_S: Type.Integer({
+    minimum: 1,
+    maximum: 30 * 86400,
+    default: 600,
+    description: "unseen this long, a tag has departed",
+  }),
+  PORTAL_WINDOW_S: Type.Number({
+    minimum: 0.1,
+    maximum: 3600,
+    default: 15,
+    description: "the two sides of a portal pass within this",
+  }),
   INGEST_BATCH: Type.Integer({ minimum: 1, maximum: 100000, default: 2000 }),
   INGEST_INTERVAL_MS: Type.Integer({ minimum: 1, maximum: 60000, default: 50 }),
   MAX_PAYLOAD_BYTES: Type.Integer({ minimum: 64, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
@@ -83,6 +114,7 @@ export interface Config {
         username: string | undefined;
         password: string | undefined;
       };
+  presence: PresencePolicy;
   ingestBatch: number;
   ingestIntervalMs: number;
   maxPayloadBytes: number;
@@ -134,6 +166,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
             password: raw.INFLUX_PASSWORD,
           }
         : { kind: "sqlite" },
+    presence: {
+      ...DEFAULT_PRESENCE_POLICY,
+      rssiFloorDbm: raw.PRESENCE_RSSI_FLOOR_DBM,
+      minReads: raw.PRESENCE_MIN_READS,
+      moveMarginDb: raw.PRESENCE_MOVE_MARGIN_DB,
+      departAfterMs: raw.PRESENCE_DEPART_AFTER_S * 1000,
+      portalWindowMs: raw.PORTAL_WINDOW_S * 1000,
+    },
     ingestBatch: raw.INGEST_BATCH,
     ingestIntervalMs: raw.INGEST_INTERVAL_MS,
     maxPayloadBytes: raw.MAX_PAYLOAD_BYTES,

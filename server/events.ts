@@ -7,6 +7,15 @@ export interface PlatformEvents {
   /** The sensed or book quantity of an item type at a site may have changed. */
   "stock.changed": { siteCode: string; itemTypeCode: string };
   "ingest.dead-letter": { topic: string; reason: string };
+  /** Units taken off (negative delta) or put on a weight shelf. */
+  "shelf.movement": {
+    deviceId: string;
+    siteCode: string;
+    itemTypeCode: string;
+    fromUnits: number;
+    toUnits: number;
+    at: number;
+  };
 }
 
 export class EventBus {

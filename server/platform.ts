@@ -52,7 +52,7 @@ export async function startPlatform(
       maxPayloadBytes: config.maxPayloadBytes,
     });
     const tags = new TagRegistry(database);
-    const presence = new PresenceTracker(database);
+    const presence = new PresenceTracker(database, config.presence);
     const processor = new IngestProcessor({
       journal,
       database,

@@ -199,8 +199,10 @@ export class IngestProcessor {
       // The transaction rolled back, but the in-memory presence states had moved on: take them
       // back from the database so the retry applies the same reads to the same states.
       this.#presence.reload();
+      this.#projector.takeMovements();
       throw error;
     }
+    const movements = this.#projector.takeMovements();
     for (const row of rows) this.#journal.decodedCache.delete(row.id);
     this.#lastStoredAt = Date.now();
     const last = rows[rows.length - 1] as JournalRow;
@@ -209,6 +211,7 @@ export class IngestProcessor {
       readings: readings.length,
       lastJournalId: last.id,
     });
+    for (const movement of movements) this.#events.emit("shelf.movement", movement);
     for (const change of changed) this.#events.emit("stock.changed", change);
   }
 

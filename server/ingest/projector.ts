@@ -2,6 +2,7 @@ import type { AppDatabase } from "../db/database.ts";
 import { evaluateExcursions, type OpenExcursion, type StorageLimits } from "../domain/excursion.ts";
 import type { PresenceEvent } from "../domain/presence.ts";
 import { shelfCount } from "../domain/shelf.ts";
+import type { PlatformEvents } from "../events.ts";
 import type { DeviceRegistry } from "../services/device-registry.ts";
 import type { PresenceTracker } from "../services/presence-tracker.ts";
 import type { TagRegistry } from "../services/tag-registry.ts";
@@ -11,6 +12,8 @@ export interface StockChange {
   siteCode: string;
   itemTypeCode: string;
 }
+
+export type ShelfMovement = PlatformEvents["shelf.movement"];
 
 /**
  * Turns decoded messages into the projections keepers read: shelf counts and movements, tag presence
@@ -22,6 +25,8 @@ export class Projector {
   readonly #tags: TagRegistry;
   readonly #presence: PresenceTracker;
   readonly #statements;
+  /** Shelf movements of the batch being projected, announced once its transaction has committed. */
+  #movements: ShelfMovement[] = [];
 
   constructor(deps: {
     database: AppDatabase;
@@ -100,6 +105,13 @@ export class Projector {
     };
   }
 
+  /** The shelf movements projected since the last call (the caller announces them after commit). */
+  takeMovements(): ShelfMovement[] {
+    const movements = this.#movements;
+    this.#movements = [];
+    return movements;
+  }
+
   /** Projects one stored message. Returns the (site, item type) pairs whose stock may have changed. */
   apply(decoded: DecodedMessage, journalId: number): StockChange[] {
     switch (decoded.kind) {
@@ -137,6 +149,14 @@ export class Projector {
     const units = shelfCount(previous?.units ?? null, weight.value, shelf.tareKg, shelf.unitWeightKg);
     this.#statements.upsertShelf.run(decoded.deviceId, weight.value, units, weight.time, journalId);
     if (previous && previous.units !== units) {
+      this.#movements.push({
+        deviceId: decoded.deviceId,
+        siteCode: decoded.siteCode,
+        itemTypeCode: shelf.itemTypeCode,
+        fromUnits: previous.units,
+        toUnits: units,
+        at: weight.time,
+      });
       this.#statements.shelfMovement.run(
         decoded.deviceId,
         decoded.siteCode,

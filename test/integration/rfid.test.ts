@@ -281,3 +281,35 @@ describe("antenna mapping", () => {
     expect((await put("NX-B02-RD1", [{ antenna: 1, role: "roof", zone: "x" }])).status).toBe(400);
   });
 });
+
+describe("departure after the configured unseen interval", () => {
+  it("takes a tag out of sensed stock once it has gone unseen for PRESENCE_DEPART_AFTER_S", async () => {
+    const t = await startTestPlatform({ env: { PRESENCE_DEPART_AFTER_S: "2" } });
+    try {
+      const { ranges } = (await t.http("/api/tags?siteCode=NX-B03")).body;
+      const epc = encodeSgtin96(ranges[0].gtin14, ranges[0].companyPrefixDigits, ranges[0].serialFrom);
+      const client = await t.connect();
+      const at = Date.now();
+      await client.publishAsync(
+        "sites/NX-B03/rfid/NX-B03-RD1",
+        zebraBatch([
+          { epc, antenna: 2, at: at - 100 },
+          { epc, antenna: 2, at },
+        ]),
+        { qos: 1 },
+      );
+      await t.drained();
+      expect((await t.stockLine("NX-B03", "RADIO")).sensedQty).toBe(1);
+
+      const { processor } = t.platform.deps;
+      expect(processor.sweepDepartures(at + 1500)).toBe(0);
+      expect((await t.stockLine("NX-B03", "RADIO")).sensedQty).toBe(1);
+      expect(processor.sweepDepartures(at + 2500)).toBe(1);
+      expect((await t.stockLine("NX-B03", "RADIO")).sensedQty).toBe(0);
+      const [tag] = (await t.http("/api/sites/NX-B03/tags")).body;
+      expect(tag).toMatchObject({ epc, present: false, zone: null });
+    } finally {
+      await t.stop();
+    }
+  });
+});

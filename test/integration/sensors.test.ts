@@ -12,6 +12,8 @@ describe("shelves, environment sensors and device status", () => {
   });
 
   it("keeps a shelf count steady through noise and records a removal as a movement", async () => {
+    const announced: unknown[] = [];
+    const unsubscribe = t.platform.deps.events.on("shelf.movement", (m) => announced.push(m));
     const client = await t.connect();
     const topic = "sites/NX-K09/shelf/NX-K09-SH1";
     const t0 = Math.floor(Date.now() / 1000) - 100;
