@@ -34,6 +34,17 @@ describe("shelves, environment sensors and device status", () => {
         delta: -3,
       }),
     ]);
+    expect(announced).toEqual([
+      {
+        deviceId: "NX-K09-SH1",
+        siteCode: "NX-K09",
+        itemTypeCode: "FIRSTAID",
+        fromUnits: 10,
+        toUnits: 7,
+        at: (t0 + 4) * 1000,
+      },
+    ]);
+    unsubscribe();
   });
 
   it("records an excursion above a stored item type's limit with start, peak, end and batches", async () => {
