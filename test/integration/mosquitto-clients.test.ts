@@ -18,26 +18,27 @@ describe("publishing with mosquitto_pub", () => {
     await t.stop();
   });
 
-  it("stores an environment reading sent at QoS 1 from the command line", async () => {
-    const port = new URL(t.platform.mqttUrl).port;
-    const payload =
-      '[{"bn":"urn:dev:env:NX-B03-ENV1:","n":"temp","u":"Cel","v":23.5},{"n":"hum","u":"%RH","v":51}]';
-    await run("mosquitto_pub", [
+  /** One QoS 1 message from the command line, MQTT 3.1.1, as a technician would send it. */
+  const mosquittoPub = (topic: string, payload: string) =>
+    run("mosquitto_pub", [
       "-h",
       "127.0.0.1",
       "-p",
-      port,
+      new URL(t.platform.mqttUrl).port,
       "-V",
       "mqttv311",
       "-q",
       "1",
-      "-i",
-      "tech-laptop",
       "-t",
-      "sites/NX-B03/env/NX-B03-ENV1",
+      topic,
       "-m",
       payload,
     ]);
+
+  it("stores an environment reading sent at QoS 1 from the command line", async () => {
+    const payload =
+      '[{"bn":"urn:dev:env:NX-B03-ENV1:","n":"temp","u":"Cel","v":23.5},{"n":"hum","u":"%RH","v":51}]';
+    await mosquittoPub("sites/NX-B03/env/NX-B03-ENV1", payload);
     const points = await waitFor(async () => {
       const { body } = await t.http("/api/readings?device=NX-B03-ENV1");
       return body.points.length === 2 ? body.points : undefined;
@@ -57,29 +58,13 @@ describe("publishing with mosquitto_pub", () => {
   });
 
   it("takes reader events in both formats, the documented samples as they are", async () => {
-    const port = new URL(t.platform.mqttUrl).port;
-    const pub = (topic: string, payload: string) =>
-      run("mosquitto_pub", [
-        "-h",
-        "127.0.0.1",
-        "-p",
-        port,
-        "-V",
-        "mqttv311",
-        "-q",
-        "1",
-        "-t",
-        topic,
-        "-m",
-        payload,
-      ]);
     // device-formats.md: a Zebra batch and an Impinj R700 event (the GS1 worked-example tag).
     const zebra =
       '[{"type":"INVENTORY","timestamp":"2026-11-20T08:15:03.004+0800","data":{"idHex":"3036142C8C008F8000053244","format":"epc","antenna":1,"peakRssi":-61,"eventNum":42,"channel":922.25,"PC":"3000"}}]';
     const impinj =
       '{"timestamp":"2026-11-20T00:15:02.123456789Z","hostname":"impinj-14-2b-7c","eventType":"tagInventory","tagInventoryEvent":{"epc":"MHQle/cZTkAAABqF","epcHex":"3074257BF7194E4000001A85","antennaPort":1,"peakRssiCdbm":-5800,"frequency":922250,"lastSeenTime":"2026-11-20T00:15:02.1Z"}}';
-    await pub("sites/NX-C01/rfid/NX-C01-RD1", zebra);
-    await pub("sites/NX-C02/rfid/NX-C02-RD1", impinj);
+    await mosquittoPub("sites/NX-C01/rfid/NX-C01-RD1", zebra);
+    await mosquittoPub("sites/NX-C02/rfid/NX-C02-RD1", impinj);
     const unknown = await waitFor(async () => {
       const { body } = await t.http("/api/tags/unknown");
       return body.total === 2 ? body.items : undefined;
