@@ -11,9 +11,11 @@ import Fastify, {
   LogController,
 } from "fastify";
 import { DomainError } from "./errors.ts";
+import alertsRoutes from "./routes/alerts.ts";
 import catalogueRoutes from "./routes/catalogue.ts";
 import type { AppDeps } from "./routes/deps.ts";
 import devicesRoutes from "./routes/devices.ts";
+import eventsRoutes from "./routes/events.ts";
 import healthRoutes from "./routes/health.ts";
 import ingestRoutes from "./routes/ingest.ts";
 import mapRoutes from "./routes/map.ts";
@@ -29,6 +31,8 @@ export const WEB_DIST = new URL("../web/dist", import.meta.url).pathname;
 export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log,
+    // Event streams stay open; on shutdown they are closed rather than waited for.
+    forceCloseConnections: true,
     // Request lines would drown the ingest and error logs; errors are logged by the handler below.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: {
@@ -75,6 +79,7 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
         { name: "devices" },
         { name: "readings" },
         { name: "ingest" },
+        { name: "alerts" },
         { name: "tags" },
         { name: "sensing" },
         { name: "map" },
@@ -92,6 +97,8 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
         devicesRoutes,
         readingsRoutes,
         ingestRoutes,
+        alertsRoutes,
+        eventsRoutes,
         tagsRoutes,
         sensingRoutes,
         mapRoutes,

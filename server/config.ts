@@ -82,6 +82,12 @@ export const ConfigSchema = Type.Object({
     default: 15,
     description: "the two sides of a portal pass within this",
   }),
+  ALERT_INTERVAL_MS: Type.Integer({
+    minimum: 100,
+    maximum: 3600000,
+    default: 30000,
+    description: "how often alerts are re-evaluated",
+  }),
   INGEST_BATCH: Type.Integer({ minimum: 1, maximum: 100000, default: 2000 }),
   INGEST_INTERVAL_MS: Type.Integer({ minimum: 1, maximum: 60000, default: 50 }),
   MAX_PAYLOAD_BYTES: Type.Integer({ minimum: 64, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
@@ -115,6 +121,7 @@ export interface Config {
         password: string | undefined;
       };
   presence: PresencePolicy;
+  alertIntervalMs: number;
   ingestBatch: number;
   ingestIntervalMs: number;
   maxPayloadBytes: number;
@@ -174,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       departAfterMs: raw.PRESENCE_DEPART_AFTER_S * 1000,
       portalWindowMs: raw.PORTAL_WINDOW_S * 1000,
     },
+    alertIntervalMs: raw.ALERT_INTERVAL_MS,
     ingestBatch: raw.INGEST_BATCH,
     ingestIntervalMs: raw.INGEST_INTERVAL_MS,
     maxPayloadBytes: raw.MAX_PAYLOAD_BYTES,

@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import type { AlertRow } from "./services/alerts.ts";
 
 /** Event name -> payload. One typed bus instead of loose emitter strings. */
 export interface PlatformEvents {
@@ -7,6 +8,7 @@ export interface PlatformEvents {
   /** The sensed or book quantity of an item type at a site may have changed. */
   "stock.changed": { siteCode: string; itemTypeCode: string };
   "ingest.dead-letter": { topic: string; reason: string };
+  "alert.changed": { change: "raised" | "cleared" | "acknowledged"; alert: AlertRow };
   /** Units taken off (negative delta) or put on a weight shelf. */
   "shelf.movement": {
     deviceId: string;

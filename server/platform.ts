@@ -10,6 +10,7 @@ import { IngestJournal } from "./ingest/journal.ts";
 import { IngestProcessor } from "./ingest/processor.ts";
 import { Projector } from "./ingest/projector.ts";
 import type { AppDeps } from "./routes/deps.ts";
+import { AlertService } from "./services/alerts.ts";
 import { DeviceRegistry } from "./services/device-registry.ts";
 import { PresenceTracker } from "./services/presence-tracker.ts";
 import { ReferenceService } from "./services/reference.ts";
@@ -74,6 +75,8 @@ export async function startPlatform(
       await processor.stop();
     });
     const reference = new ReferenceService(database.db);
+    const stock = new StockService(database, reference);
+    const alerts = new AlertService({ database, events, stock, reference });
     const deps: AppDeps = {
       config,
       database,
@@ -84,10 +87,13 @@ export async function startPlatform(
       processor,
       events,
       reference,
-      stock: new StockService(database, reference),
+      stock,
+      alerts,
       mqtt: null,
     };
     const app = await buildApp(deps, log);
+    const stopAlerts = scheduleAlerts(alerts, events, config.alertIntervalMs, log);
+    cleanups.unshift(stopAlerts);
 
     const broker = await startBroker({ port: config.mqttPort, host: config.mqttHost, sink: journal });
     cleanups.unshift(() => broker.close());
@@ -115,6 +121,35 @@ export async function startPlatform(
     await runCleanups(cleanups);
     throw error;
   }
+}
+
+/**
+ * Alerts follow the data: evaluated at start, soon after stock changes (coalesced, so a burst of
+ * readings costs one evaluation) and on a timer for what time alone changes (expiry, silence).
+ */
+function scheduleAlerts(alerts: AlertService, events: EventBus, intervalMs: number, log: Logger): () => void {
+  const run = () => {
+    try {
+      alerts.evaluate();
+    } catch (error) {
+      log.error({ err: error }, "alert evaluation failed");
+    }
+  };
+  let pending: NodeJS.Timeout | undefined;
+  const off = events.on("stock.changed", () => {
+    pending ??= setTimeout(() => {
+      pending = undefined;
+      run();
+    }, 250);
+  });
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  run();
+  return () => {
+    off();
+    clearInterval(timer);
+    if (pending) clearTimeout(pending);
+  };
 }
 
 async function runCleanups(cleanups: Array<() => Promise<void> | void>): Promise<void> {

@@ -85,6 +85,9 @@ export const itemTypes = sqliteTable(
     shelfLifeDays: integer("shelf_life_days"),
     serviceLifeDays: integer("service_life_days"),
     inspectionIntervalDays: integer("inspection_interval_days"),
+    maintenanceIntervalDays: integer("maintenance_interval_days"),
+    /** On hand above required x this is "over"; null means the platform default (1.5). */
+    overFactor: real("over_factor"),
     storageMinTempC: real("storage_min_temp_c"),
     storageMaxTempC: real("storage_max_temp_c"),
     storageMaxRhPct: real("storage_max_rh_pct"),
@@ -114,6 +117,11 @@ export const standards = sqliteTable(
     itemTypeCode: itemTypeRef(),
     requiredQty: integer("required_qty").notNull(),
     minQty: integer("min_qty").notNull(),
+    /**
+     * Units a site of this tier uses up per rotation cycle in daily use (training, patrols): where
+     * near-expiry stock is best sent, because it will be used before it expires.
+     */
+    dailyUsePerCycle: integer("daily_use_per_cycle").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.tier, t.itemTypeCode] })],
 );
@@ -413,3 +421,117 @@ export const meta = sqliteTable("meta", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
 });
+
+/** Stock held for a dispatch or a transfer: reserved = the sum of open reservations. */
+export const reservations = sqliteTable(
+  "reservations",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    siteCode: siteRef(),
+    itemTypeCode: itemTypeRef(),
+    batchId: integer("batch_id").references(() => batches.id),
+    quantity: integer("quantity").notNull(),
+    reference: text("reference").notNull(),
+    createdAt: createdAt(),
+    releasedAt: integer("released_at"),
+  },
+  (t) => [index("reservations_open_idx").on(t.siteCode, t.itemTypeCode, t.releasedAt)],
+);
+
+/** Inspections and maintenance done on durable equipment, per batch. */
+export const batchServices = sqliteTable(
+  "batch_services",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    batchId: integer("batch_id")
+      .notNull()
+      .references(() => batches.id),
+    kind: text("kind", { enum: ["inspection", "maintenance"] }).notNull(),
+    performedOn: text("performed_on").notNull(),
+    actor: text("actor").notNull(),
+    note: text("note"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("batch_services_batch_idx").on(t.batchId, t.kind)],
+);
+
+/** A batch stored during an excursion outside its storage conditions waits for a quality check. */
+export const qualityChecks = sqliteTable(
+  "quality_checks",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    batchId: integer("batch_id")
+      .notNull()
+      .references(() => batches.id),
+    excursionId: integer("excursion_id")
+      .notNull()
+      .references(() => envExcursions.id),
+    flaggedAt: integer("flagged_at").notNull(),
+    result: text("result", { enum: ["pass", "fail"] }),
+    resultAt: integer("result_at"),
+    actor: text("actor"),
+    note: text("note"),
+  },
+  (t) => [uniqueIndex("quality_checks_batch_excursion_idx").on(t.batchId, t.excursionId)],
+);
+
+export const AUDIT_STATES = ["open", "closed", "approved"] as const;
+
+/** An audit (清查) of a site: during its window, sweeps and shelf readings are compared with the book. */
+export const audits = sqliteTable(
+  "audits",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    siteCode: siteRef(),
+    state: text("state", { enum: AUDIT_STATES }).notNull().default("open"),
+    startedAt: integer("started_at").notNull(),
+    endsAt: integer("ends_at").notNull(),
+    closedAt: integer("closed_at"),
+    startedBy: text("started_by").notNull(),
+    approvedBy: text("approved_by"),
+    approvedAt: integer("approved_at"),
+    /** The findings as they stood when the audit closed (JSON), so the report does not drift. */
+    findings: text("findings"),
+    note: text("note"),
+  },
+  (t) => [index("audits_site_idx").on(t.siteCode, t.startedAt)],
+);
+
+export const ALERT_KINDS = [
+  "stock-low",
+  "stock-critical",
+  "rotation-due",
+  "rotation-overdue",
+  "stock-expired",
+  "env-excursion",
+  "audit-discrepancy",
+  "device-offline",
+  "unknown-tags",
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/**
+ * What a keeper must look at. One open alert per (kind, site, subject); it clears by itself when the
+ * condition is gone, and stays acknowledged once someone has acknowledged it.
+ */
+export const alerts = sqliteTable(
+  "alerts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: ALERT_KINDS }).notNull(),
+    severity: text("severity", { enum: ["info", "warning", "critical"] }).notNull(),
+    siteCode: siteRef(),
+    /** What it is about: an item type, batch, device or tag. */
+    subject: text("subject").notNull(),
+    message: text("message").notNull(),
+    firstSeenAt: integer("first_seen_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    clearedAt: integer("cleared_at"),
+    acknowledgedAt: integer("acknowledged_at"),
+    acknowledgedBy: text("acknowledged_by"),
+  },
+  (t) => [
+    index("alerts_open_idx").on(t.clearedAt, t.siteCode),
+    index("alerts_key_idx").on(t.kind, t.siteCode, t.subject, t.clearedAt),
+  ],
+);

@@ -5,6 +5,7 @@ import type { AppDatabase } from "./database.ts";
 import {
   CATEGORIES,
   CONTRACT_STOCK,
+  DAILY_USE_BY_TIER,
   DEFAULT_SHELF_ITEM,
   DEMO_ANTENNAS,
   DEMO_COMPANY_PREFIX,
@@ -41,6 +42,11 @@ export function isDatabaseEmpty(database: AppDatabase): boolean {
 
 /** Every table the demo writes or the platform fills, children before parents. */
 const RESETTABLE_TABLES = [
+  "alerts",
+  "quality_checks",
+  "batch_services",
+  "reservations",
+  "audits",
   "dead_letters",
   "ingest_journal",
   "shelf_state",
@@ -122,6 +128,7 @@ export function loadDemoNetwork(
             itemTypeCode,
             requiredQty,
             minQty: Math.ceil(requiredQty * MIN_SHARE_OF_REQUIRED),
+            dailyUsePerCycle: DAILY_USE_BY_TIER[tier as keyof typeof DAILY_USE_BY_TIER]?.[itemTypeCode] ?? 0,
           })),
         )
         .run();

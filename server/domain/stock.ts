@@ -39,25 +39,50 @@ export interface StockInput {
   sensedQty: number | null;
   requiredQty: number;
   minQty: number;
+  /** Held for approved dispatches; changed only through reservations. */
+  reservedQty?: number;
 }
 
 export interface StockLine extends StockInput {
   onHandQty: number;
   /** Where onHandQty comes from: the sensors when they measure the item type, else the ledger. */
   basis: "sensed" | "book";
+  reservedQty: number;
+  /** On hand less reserved: what can still be used. Computed, never stored. */
+  availableQty: number;
   status: StockStatus;
 }
 
+/** Judges the available quantity (on hand less reserved) against the standard. */
 export function stockLine(input: StockInput, policy: StockPolicy = DEFAULT_STOCK_POLICY): StockLine {
   const basis = input.sensedQty === null ? "book" : "sensed";
   const onHandQty = input.sensedQty ?? input.bookQty;
+  const reservedQty = input.reservedQty ?? 0;
+  const availableQty = Math.max(0, onHandQty - reservedQty);
   return {
     ...input,
     onHandQty,
     basis,
-    status: stockStatus(onHandQty, input.requiredQty, input.minQty, policy),
+    reservedQty,
+    availableQty,
+    status: stockStatus(availableQty, input.requiredQty, input.minQty, policy),
   };
 }
+
+/** How each figure of a stock line is derived, for the API to say. */
+export const STOCK_DERIVATION = {
+  bookQty:
+    "sum of the stock ledger (receipts, issues, transfers, adjustments, rotations, dispatches) for the site and item type",
+  sensedQty:
+    "shelf counts (weight less tare, divided by unit weight, with hysteresis) plus RFID tags present x units per tag; null when no sensor measures the item type",
+  onHandQty: "sensedQty when sensors measure the item type, else bookQty",
+  reservedQty: "sum of open reservations (approved dispatches not yet shipped)",
+  availableQty: "onHandQty - reservedQty, at least 0",
+  requiredQty: "allocation standard of the site's tier for the item type",
+  minQty: "minimum standard of the site's tier for the item type",
+  status:
+    "of availableQty: critical below minQty, low below requiredQty, over above requiredQty x the item type's over factor (default 1.5), else ok",
+} as const;
 
 const SEVERITY: Record<StockStatus, number> = { ok: 0, over: 1, low: 2, critical: 3 };
 

@@ -73,6 +73,9 @@ export class Projector {
         `INSERT INTO env_excursions (site_code, device_id, item_type_code, measurement, bound, limit_value, peak_value, started_at, batch_ids)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      flagQuality: sqlite.prepare(
+        "INSERT OR IGNORE INTO quality_checks (batch_id, excursion_id, flagged_at) VALUES (?, ?, ?)",
+      ),
       raisePeak: sqlite.prepare("UPDATE env_excursions SET peak_value = ? WHERE id = ?"),
       closeExcursion: sqlite.prepare("UPDATE env_excursions SET ended_at = ? WHERE id = ?"),
       unknownTag: sqlite.prepare(
@@ -186,7 +189,7 @@ export class Projector {
         const batchIds = (
           this.#statements.batchesOf.all(decoded.siteCode, o.itemTypeCode) as Array<{ id: number }>
         ).map((b) => b.id);
-        this.#statements.openExcursion.run(
+        const opened = this.#statements.openExcursion.run(
           decoded.siteCode,
           decoded.deviceId,
           o.itemTypeCode,
@@ -197,6 +200,10 @@ export class Projector {
           o.startedAt,
           JSON.stringify(batchIds),
         );
+        // Every batch stored through it needs a quality check before it is trusted again.
+        for (const batchId of batchIds) {
+          this.#statements.flagQuality.run(batchId, Number(opened.lastInsertRowid), o.startedAt);
+        }
       }
       for (const p of changes.peaks) this.#statements.raisePeak.run(p.peakValue, p.id);
       for (const c of changes.closed) this.#statements.closeExcursion.run(c.endedAt, c.id);

@@ -4,6 +4,7 @@ import type { AppDatabase } from "../db/database.ts";
 import type { EventBus } from "../events.ts";
 import type { IngestJournal } from "../ingest/journal.ts";
 import type { IngestProcessor } from "../ingest/processor.ts";
+import type { AlertService } from "../services/alerts.ts";
 import type { DeviceRegistry } from "../services/device-registry.ts";
 import type { ReferenceService } from "../services/reference.ts";
 import type { StockService } from "../services/stock.ts";
@@ -22,6 +23,7 @@ export interface AppDeps {
   events: EventBus;
   reference: ReferenceService;
   stock: StockService;
+  alerts: AlertService;
   /** The MQTT side, when a broker runs in this process. */
   mqtt: { port: number; connectedClients(): number } | null;
 }

@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { STOCK_DERIVATION } from "../domain/stock.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { errorResponses, Nullable, SiteCode, StockStatus, Tier } from "./schemas.ts";
 
@@ -28,6 +29,8 @@ const StockItem = Type.Object({
   bookQty: Type.Integer({ description: "sum of the stock ledger for the site and item type" }),
   onHandQty: Type.Integer({ description: "sensedQty when sensors measure the item type, else bookQty" }),
   basis: Type.Union([Type.Literal("sensed"), Type.Literal("book")]),
+  reservedQty: Type.Integer({ description: "held for approved dispatches" }),
+  availableQty: Type.Integer({ description: "onHandQty - reservedQty" }),
   requiredQty: Type.Integer({ description: "allocation standard of the site's tier" }),
   minQty: Type.Integer({ description: "minimum standard of the site's tier" }),
   status: StockStatus,
@@ -46,6 +49,7 @@ const SiteStock = Type.Object({
     over: Type.Integer(),
   }),
   items: Type.Array(StockItem),
+  derivation: Type.Record(Type.String(), Type.String(), { description: "how each figure is derived" }),
 });
 
 const sitesRoutes: ApiPlugin = async (app, { deps }) => {
@@ -96,7 +100,7 @@ const sitesRoutes: ApiPlugin = async (app, { deps }) => {
         response: { 200: SiteStock, ...errorResponses },
       },
     },
-    async (request) => deps.stock.forSite(request.params.code),
+    async (request) => ({ ...deps.stock.forSite(request.params.code), derivation: STOCK_DERIVATION }),
   );
 };
 

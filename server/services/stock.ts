@@ -1,5 +1,11 @@
 import type { AppDatabase } from "../db/database.ts";
-import { type StockLine, type StockPolicy, stockLine, summariseStock } from "../domain/stock.ts";
+import {
+  DEFAULT_STOCK_POLICY,
+  type StockLine,
+  type StockPolicy,
+  stockLine,
+  summariseStock,
+} from "../domain/stock.ts";
 import type { ReferenceService } from "./reference.ts";
 
 /** Gathers a site's book, sensed and standard quantities and lets the domain judge them. */
@@ -7,11 +13,12 @@ export class StockService {
   readonly #standards;
   readonly #book;
   readonly #sensed;
+  readonly #reserved;
 
   constructor(
     database: AppDatabase,
     private readonly reference: ReferenceService,
-    private readonly policy?: StockPolicy,
+    private readonly policy: StockPolicy = DEFAULT_STOCK_POLICY,
   ) {
     const sqlite = database.sqlite;
     this.#standards = sqlite.prepare(
@@ -19,6 +26,9 @@ export class StockService {
     );
     this.#book = sqlite.prepare(
       "SELECT item_type_code AS itemTypeCode, sum(quantity) AS qty FROM stock_ledger WHERE site_code = ? GROUP BY item_type_code",
+    );
+    this.#reserved = sqlite.prepare(
+      "SELECT item_type_code AS itemTypeCode, sum(quantity) AS qty FROM reservations WHERE site_code = ? AND released_at IS NULL GROUP BY item_type_code",
     );
     // Sensed = shelf counts + units of RFID tags present. An item type counts as sensed once a shelf
     // for it has reported or a tag of it has been seen at the site (0 when all those tags departed).
@@ -41,6 +51,7 @@ export class StockService {
     );
     const book = toMap(this.#book.all(siteCode) as QtyRow[]);
     const sensed = toMap(this.#sensed.all({ site: siteCode }) as QtyRow[]);
+    const reserved = toMap(this.#reserved.all(siteCode) as QtyRow[]);
     const items: StockLine[] = [];
     for (const type of this.reference.listItemTypes()) {
       const standard = standards.get(type.code);
@@ -57,8 +68,9 @@ export class StockService {
             sensedQty,
             requiredQty: standard?.requiredQty ?? 0,
             minQty: standard?.minQty ?? 0,
+            reservedQty: reserved.get(type.code) ?? 0,
           },
-          this.policy,
+          { ...this.policy, overFactor: type.overFactor ?? this.policy.overFactor },
         ),
       );
     }

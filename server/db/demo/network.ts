@@ -45,6 +45,7 @@ interface DemoItemType {
   shelfLifeDays: number | null;
   serviceLifeDays: number | null;
   inspectionIntervalDays: number | null;
+  maintenanceIntervalDays: number | null;
   storageMinTempC: number | null;
   storageMaxTempC: number | null;
   storageMaxRhPct: number | null;
@@ -56,11 +57,12 @@ interface DemoItemType {
   unitsPerTag: number;
 }
 
-const durable = (serviceYears: number, inspectionDays: number) => ({
+const durable = (serviceYears: number, inspectionDays: number, maintenanceDays: number | null = null) => ({
   lifecycle: "durable" as const,
   shelfLifeDays: null,
   serviceLifeDays: serviceYears * YEAR,
   inspectionIntervalDays: inspectionDays,
+  maintenanceIntervalDays: maintenanceDays,
   rotationTriggerShare: null,
   rotationTriggerDays: null,
   rotationCycleDays: null,
@@ -73,6 +75,7 @@ const expiring = (shelfLifeDays: number, triggerDays: number, cycleDays: number,
   shelfLifeDays,
   serviceLifeDays: null,
   inspectionIntervalDays: null,
+  maintenanceIntervalDays: null,
   rotationTriggerShare: 0.25,
   rotationTriggerDays: triggerDays,
   rotationCycleDays: cycleDays,
@@ -96,7 +99,7 @@ export const ITEM_TYPES: DemoItemType[] = [
   { code: "FIRSTAID", categoryCode: "MEDICAL", name: "First-aid kit", nameZh: "急救包", unit: "kit", unitWeightKg: 1.2, ...expiring(3 * YEAR, 120, 90, 0.25), storageMinTempC: 0, storageMaxTempC: 30, storageMaxRhPct: 70, kitQtyPerPerson: 0.1, unitsPerTag: 1 },
   { code: "MEDKIT", categoryCode: "MEDICAL", name: "Medicine kit", nameZh: "药品箱", unit: "kit", unitWeightKg: 3, ...expiring(2 * YEAR, 90, 90, 0.25), storageMinTempC: 2, storageMaxTempC: 25, storageMaxRhPct: 65, kitQtyPerPerson: 0.02, unitsPerTag: 1 },
   { code: "STRETCHER", categoryCode: "MEDICAL", name: "Folding stretcher", nameZh: "折叠担架", unit: "piece", unitWeightKg: 7, ...durable(10, 365), ...AMBIENT, kitQtyPerPerson: 0.02, unitsPerTag: 1 },
-  { code: "GENERATOR", categoryCode: "POWER", name: "Portable generator", nameZh: "便携式发电机", unit: "set", unitWeightKg: 45, ...durable(10, 90), ...AMBIENT, kitQtyPerPerson: 0.01, unitsPerTag: 1 },
+  { code: "GENERATOR", categoryCode: "POWER", name: "Portable generator", nameZh: "便携式发电机", unit: "set", unitWeightKg: 45, ...durable(10, 90, 180), ...AMBIENT, kitQtyPerPerson: 0.01, unitsPerTag: 1 },
   { code: "FUELCAN", categoryCode: "POWER", name: "Fuel can (20 L)", nameZh: "油桶", unit: "can", unitWeightKg: 17, ...expiring(YEAR, 60, 90, 0.5), storageMinTempC: -30, storageMaxTempC: 35, storageMaxRhPct: 90, kitQtyPerPerson: 0.05, unitsPerTag: 1 },
 ];
 
@@ -124,6 +127,15 @@ export const REQUIRED_BY_TIER: Partial<Record<SiteTier, Record<string, number>>>
 };
 
 export const MIN_SHARE_OF_REQUIRED = 0.6;
+
+/**
+ * Units a site uses up per rotation cycle in daily use (training, patrols, duty meals): station
+ * rooms and county depots consume these, so near-expiry stock is sent to them.
+ */
+export const DAILY_USE_BY_TIER: Partial<Record<SiteTier, Record<string, number>>> = {
+  station: { WATER: 10, RATION: 8, BATTERY: 6, FIRSTAID: 2, FUELCAN: 1, GASMASK: 1 },
+  county: { WATER: 5, RATION: 4, BATTERY: 4, FIRSTAID: 1 },
+};
 
 /** What agreement reserves and external depots hold (quantities), by site code. */
 export const CONTRACT_STOCK: Record<string, Record<string, number>> = {

@@ -1,0 +1,77 @@
+import { Type } from "@sinclair/typebox";
+import { ALERT_KINDS } from "../db/schema.ts";
+import type { AlertRow } from "../services/alerts.ts";
+import type { ApiPlugin } from "./deps.ts";
+import { errorResponses, literals, Nullable, SiteCode } from "./schemas.ts";
+
+export const AlertSchema = Type.Object({
+  id: Type.Integer(),
+  kind: literals(ALERT_KINDS),
+  severity: literals(["info", "warning", "critical"] as const),
+  siteCode: Type.String(),
+  subject: Type.String({
+    description: "what it is about: item:CODE, batch:ID, device:ID, excursion:ID, audit:ID",
+  }),
+  message: Type.String(),
+  firstSeenAt: Type.String({ format: "date-time" }),
+  lastSeenAt: Type.String({ format: "date-time" }),
+  clearedAt: Nullable(Type.String({ format: "date-time" })),
+  acknowledgedAt: Nullable(Type.String({ format: "date-time" })),
+  acknowledgedBy: Nullable(Type.String()),
+});
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function alertJson(a: AlertRow) {
+  return {
+    ...a,
+    firstSeenAt: iso(a.firstSeenAt) as string,
+    lastSeenAt: iso(a.lastSeenAt) as string,
+    clearedAt: iso(a.clearedAt),
+    acknowledgedAt: iso(a.acknowledgedAt),
+  };
+}
+
+const alertsRoutes: ApiPlugin = async (app, { deps }) => {
+  app.get(
+    "/alerts",
+    {
+      schema: {
+        tags: ["alerts"],
+        summary:
+          "Open alerts (low and critical stock, rotation, expiry, excursions, audits, devices, unknown tags)",
+        description:
+          "Most severe first, then newest. `includeCleared=true` adds alerts whose condition has gone.",
+        querystring: Type.Object({
+          siteCode: Type.Optional(SiteCode),
+          includeCleared: Type.Boolean({ default: false }),
+          limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+        }),
+        response: { 200: Type.Array(AlertSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { siteCode, includeCleared, limit } = request.query;
+      if (siteCode) deps.reference.getSite(siteCode);
+      return deps.alerts.list({ siteCode, includeCleared, limit }).map(alertJson);
+    },
+  );
+
+  app.post(
+    "/alerts/:id/acknowledge",
+    {
+      schema: {
+        tags: ["alerts"],
+        summary: "Acknowledge an alert (it stays acknowledged while its condition holds)",
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        body: Type.Object({
+          by: Type.String({ minLength: 1, maxLength: 100, description: "who acknowledges" }),
+        }),
+        response: { 200: AlertSchema, ...errorResponses },
+      },
+    },
+    async (request) => alertJson(deps.alerts.acknowledge(request.params.id, request.body.by)),
+  );
+};
+
+export default alertsRoutes;

@@ -1,0 +1,64 @@
+import type { PlatformEvents } from "../events.ts";
+import { alertJson } from "./alerts.ts";
+import type { ApiPlugin } from "./deps.ts";
+
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * GET /api/events: a server-sent events stream of what changes live: `alert` (raised, cleared,
+ * acknowledged), `stock` (a site's figures for an item type changed, with the new line) and
+ * `shelf-movement`. A comment line every 15 s keeps proxies from closing an idle stream.
+ */
+const eventsRoutes: ApiPlugin = async (app, { deps }) => {
+  app.get(
+    "/events",
+    {
+      schema: {
+        tags: ["alerts"],
+        summary: "Live stream (text/event-stream) of alerts, stock changes and shelf movements",
+        produces: ["text/event-stream"],
+      },
+    },
+    (request, reply) => {
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+      let id = 0;
+      const send = (event: string, data: unknown) =>
+        raw.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      raw.write(": connected\n\n");
+      const stockChanged = (change: PlatformEvents["stock.changed"]) => {
+        try {
+          const line = deps.stock
+            .forSite(change.siteCode)
+            .items.find((i) => i.itemTypeCode === change.itemTypeCode);
+          send("stock", { siteCode: change.siteCode, itemTypeCode: change.itemTypeCode, line: line ?? null });
+        } catch (error) {
+          request.log.warn({ err: error }, "stock event not sent");
+        }
+      };
+      const unsubscribe = [
+        deps.events.on("alert.changed", (e) =>
+          send("alert", { change: e.change, alert: alertJson(e.alert) }),
+        ),
+        deps.events.on("stock.changed", stockChanged),
+        deps.events.on("shelf.movement", (m) =>
+          send("shelf-movement", { ...m, at: new Date(m.at).toISOString() }),
+        ),
+      ];
+      const heartbeat = setInterval(() => raw.write(": heartbeat\n\n"), HEARTBEAT_MS);
+      heartbeat.unref();
+      request.raw.on("close", () => {
+        clearInterval(heartbeat);
+        for (const off of unsubscribe) off();
+      });
+    },
+  );
+};
+
+export default eventsRoutes;
