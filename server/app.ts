@@ -20,6 +20,7 @@ import healthRoutes from "./routes/health.ts";
 import ingestRoutes from "./routes/ingest.ts";
 import mapRoutes from "./routes/map.ts";
 import readingsRoutes from "./routes/readings.ts";
+import rotationRoutes from "./routes/rotation.ts";
 import { ErrorReply } from "./routes/schemas.ts";
 import sensingRoutes from "./routes/sensing.ts";
 import sitesRoutes from "./routes/sites.ts";
@@ -80,6 +81,7 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
         { name: "readings" },
         { name: "ingest" },
         { name: "alerts" },
+        { name: "rotation" },
         { name: "tags" },
         { name: "sensing" },
         { name: "map" },
@@ -98,6 +100,7 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
         readingsRoutes,
         ingestRoutes,
         alertsRoutes,
+        rotationRoutes,
         eventsRoutes,
         tagsRoutes,
         sensingRoutes,

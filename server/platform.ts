@@ -12,6 +12,7 @@ import { Projector } from "./ingest/projector.ts";
 import type { AppDeps } from "./routes/deps.ts";
 import { AlertService } from "./services/alerts.ts";
 import { DeviceRegistry } from "./services/device-registry.ts";
+import { isoDay, LifecycleService } from "./services/lifecycle.ts";
 import { PresenceTracker } from "./services/presence-tracker.ts";
 import { ReferenceService } from "./services/reference.ts";
 import { StockService } from "./services/stock.ts";
@@ -77,6 +78,8 @@ export async function startPlatform(
     const reference = new ReferenceService(database.db);
     const stock = new StockService(database, reference);
     const alerts = new AlertService({ database, events, stock, reference });
+    const lifecycle = new LifecycleService(database, reference);
+    alerts.addSource((now) => lifecycle.alertConditions(isoDay(now)));
     const deps: AppDeps = {
       config,
       database,
@@ -89,6 +92,7 @@ export async function startPlatform(
       reference,
       stock,
       alerts,
+      lifecycle,
       mqtt: null,
     };
     const app = await buildApp(deps, log);

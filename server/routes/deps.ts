@@ -6,6 +6,7 @@ import type { IngestJournal } from "../ingest/journal.ts";
 import type { IngestProcessor } from "../ingest/processor.ts";
 import type { AlertService } from "../services/alerts.ts";
 import type { DeviceRegistry } from "../services/device-registry.ts";
+import type { LifecycleService } from "../services/lifecycle.ts";
 import type { ReferenceService } from "../services/reference.ts";
 import type { StockService } from "../services/stock.ts";
 import type { TagRegistry } from "../services/tag-registry.ts";
@@ -24,6 +25,7 @@ export interface AppDeps {
   reference: ReferenceService;
   stock: StockService;
   alerts: AlertService;
+  lifecycle: LifecycleService;
   /** The MQTT side, when a broker runs in this process. */
   mqtt: { port: number; connectedClients(): number } | null;
 }

@@ -1,0 +1,338 @@
+import type { AppDatabase } from "../db/database.ts";
+import { distanceKm } from "../domain/geo.ts";
+import {
+  type BatchInfo,
+  type BatchLifecycle,
+  batchLifecycle,
+  type RotationDestination,
+  type RotationPlanLine,
+  type RotationPolicy,
+  rotationPlan,
+} from "../domain/rotation.ts";
+import { InvalidInputError, NotFoundError } from "../errors.ts";
+import type { AlertCondition } from "./alerts.ts";
+import type { ItemTypeRow, ReferenceService } from "./reference.ts";
+
+export interface BatchView extends BatchInfo, BatchLifecycle {
+  itemTypeName: string;
+  lotCode: string;
+  /** Open quality checks: the batch was stored through an excursion and nobody has checked it yet. */
+  qualityCheckPending: boolean;
+}
+
+export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export function policyOf(type: ItemTypeRow): RotationPolicy {
+  return {
+    lifecycle: type.lifecycle,
+    shelfLifeDays: type.shelfLifeDays,
+    serviceLifeDays: type.serviceLifeDays,
+    inspectionIntervalDays: type.inspectionIntervalDays,
+    maintenanceIntervalDays: type.maintenanceIntervalDays,
+    rotationTriggerShare: type.rotationTriggerShare,
+    rotationTriggerDays: type.rotationTriggerDays,
+    rotationCycleDays: type.rotationCycleDays,
+    rotationProportion: type.rotationProportion,
+  };
+}
+
+/**
+ * Batches as keepers manage them: what is on hand where (from the ledger, so stock moved to another
+ * site is that site's), its deadlines and status, the rotation plan and its execution, inspections
+ * and maintenance of durable equipment, and quality checks after excursions.
+ */
+export class LifecycleService {
+  readonly #database: AppDatabase;
+  readonly #reference: ReferenceService;
+
+  constructor(database: AppDatabase, reference: ReferenceService) {
+    this.#database = database;
+    this.#reference = reference;
+  }
+
+  /** Batches with stock on hand, optionally at one site or of one item type, with their lifecycle. */
+  batches(filter: { siteCode?: string; itemTypeCode?: string; today: string }): BatchView[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.siteCode) {
+      where.push("l.site_code = ?");
+      args.push(filter.siteCode);
+    }
+    if (filter.itemTypeCode) {
+      where.push("b.item_type_code = ?");
+      args.push(filter.itemTypeCode);
+    }
+    const rows = this.#database.sqlite
+      .prepare(
+        `SELECT l.site_code AS siteCode, b.id AS batchId, b.item_type_code AS itemTypeCode, b.lot_code AS lotCode,
+                b.production_date AS productionDate, b.expiry_date AS expiryDate, b.received_at AS receivedAtMs,
+                sum(l.quantity) AS quantity,
+                (SELECT max(performed_on) FROM batch_services s WHERE s.batch_id = b.id AND s.kind = 'inspection') AS lastInspection,
+                (SELECT max(performed_on) FROM batch_services s WHERE s.batch_id = b.id AND s.kind = 'maintenance') AS lastMaintenance,
+                EXISTS (SELECT 1 FROM quality_checks q WHERE q.batch_id = b.id AND q.result IS NULL) AS qualityCheckPending
+         FROM stock_ledger l JOIN batches b ON b.id = l.batch_id
+         ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+         GROUP BY l.site_code, b.id HAVING sum(l.quantity) > 0
+         ORDER BY l.site_code, b.item_type_code, b.id`,
+      )
+      .all(...args) as Array<{
+      siteCode: string;
+      batchId: number;
+      itemTypeCode: string;
+      lotCode: string;
+      productionDate: string;
+      expiryDate: string | null;
+      receivedAtMs: number;
+      quantity: number;
+      lastInspection: string | null;
+      lastMaintenance: string | null;
+      qualityCheckPending: number;
+    }>;
+    const types = new Map(this.#reference.listItemTypes().map((t) => [t.code, t]));
+    return rows.flatMap((row) => {
+      const type = types.get(row.itemTypeCode);
+      if (!type) return [];
+      const info: BatchInfo = {
+        batchId: row.batchId,
+        siteCode: row.siteCode,
+        itemTypeCode: row.itemTypeCode,
+        productionDate: row.productionDate,
+        expiryDate: row.expiryDate,
+        receivedAt: isoDay(row.receivedAtMs),
+        quantity: row.quantity,
+      };
+      const lifecycle = batchLifecycle(info, policyOf(type), filter.today, {
+        lastInspection: row.lastInspection,
+        lastMaintenance: row.lastMaintenance,
+      });
+      return [
+        {
+          ...info,
+          ...lifecycle,
+          itemTypeName: type.name,
+          lotCode: row.lotCode,
+          qualityCheckPending: row.qualityCheckPending === 1,
+        },
+      ];
+    });
+  }
+
+  /**
+   * The rotation plan for one site (its batches only) or the whole region, per item type.
+   * Destinations: sites whose tier uses the type up in daily use, nearest first.
+   */
+  plan(filter: { siteCode?: string; today: string }) {
+    if (filter.siteCode) this.#reference.getSite(filter.siteCode);
+    const sites = this.#reference.listSites();
+    const byCode = new Map(sites.map((s) => [s.code, s]));
+    const standards = this.#database.sqlite
+      .prepare(
+        "SELECT tier, item_type_code AS itemTypeCode, required_qty AS requiredQty, daily_use_per_cycle AS dailyUse FROM standards",
+      )
+      .all() as Array<{ tier: string; itemTypeCode: string; requiredQty: number; dailyUse: number }>;
+    const lines: RotationPlanLine[] = [];
+    const procurement: Array<{ siteCode: string; itemTypeCode: string; quantity: number; reason: string }> =
+      [];
+    for (const type of this.#reference.listItemTypes()) {
+      const batches = this.batches({
+        siteCode: filter.siteCode,
+        itemTypeCode: type.code,
+        today: filter.today,
+      });
+      if (batches.length === 0) continue;
+      const ofType = standards.filter((s) => s.itemTypeCode === type.code);
+      const requiredBySite: Record<string, number> = {};
+      for (const site of sites) {
+        if (filter.siteCode && site.code !== filter.siteCode) continue;
+        const required = ofType.find((s) => s.tier === site.tier)?.requiredQty ?? 0;
+        if (required > 0) requiredBySite[site.code] = required;
+      }
+      const consumers = sites.flatMap((site) => {
+        const use = ofType.find((s) => s.tier === site.tier)?.dailyUse ?? 0;
+        return use > 0 ? [{ site, use }] : [];
+      });
+      const destinationsFor = (siteCode: string): RotationDestination[] => {
+        const source = byCode.get(siteCode);
+        if (!source) return [];
+        return consumers
+          .filter((c) => c.site.code !== siteCode)
+          .map((c) => ({
+            siteCode: c.site.code,
+            tier: c.site.tier,
+            dailyUseQtyPerCycle: c.use,
+            distanceKm: distanceKm(source, c.site),
+          }))
+          .sort((a, b) => a.distanceKm - b.distanceKm);
+      };
+      const plan = rotationPlan({
+        today: filter.today,
+        itemTypeCode: type.code,
+        policy: policyOf(type),
+        batches,
+        requiredBySite,
+        destinationsFor,
+      });
+      lines.push(...plan.lines);
+      procurement.push(...plan.procurement);
+    }
+    return { today: filter.today, lines, procurement };
+  }
+
+  /** Carries out one plan line: rotation entries in the ledger, out of the source and into the destination. */
+  execute(input: {
+    batchId: number;
+    siteCode: string;
+    quantity: number;
+    action: RotationPlanLine["action"];
+    destinationSiteCode: string | null;
+    by: string;
+    reason: string;
+  }): { ledgerIds: number[]; itemTypeCode: string } {
+    const sqlite = this.#database.sqlite;
+    this.#reference.getSite(input.siteCode);
+    const batch = sqlite
+      .prepare("SELECT item_type_code AS itemTypeCode FROM batches WHERE id = ?")
+      .get(input.batchId) as { itemTypeCode: string } | undefined;
+    if (!batch) throw new NotFoundError(`batch ${input.batchId} does not exist`);
+    if (input.action === "transfer-to-station") {
+      if (!input.destinationSiteCode)
+        throw new InvalidInputError("body/destinationSiteCode is required for a transfer");
+      if (input.destinationSiteCode === input.siteCode) {
+        throw new InvalidInputError("body/destinationSiteCode must differ from body/siteCode");
+      }
+      this.#reference.getSite(input.destinationSiteCode);
+    }
+    const insert = sqlite.prepare(
+      `INSERT INTO stock_ledger (site_code, item_type_code, batch_id, kind, quantity, occurred_at, counterpart_site_code, reference, actor, note)
+       VALUES (?, ?, ?, 'rotation', ?, ?, ?, ?, ?, ?)`,
+    );
+    return sqlite.transaction(() => {
+      // Checked inside the transaction, so two keepers cannot both take the last units.
+      const onHand = sqlite
+        .prepare(
+          "SELECT coalesce(sum(quantity), 0) AS n FROM stock_ledger WHERE site_code = ? AND batch_id = ?",
+        )
+        .get(input.siteCode, input.batchId) as { n: number };
+      if (onHand.n < input.quantity) {
+        throw new InvalidInputError(
+          `batch ${input.batchId} has ${onHand.n} on hand at ${input.siteCode}, fewer than the ${input.quantity} to rotate`,
+        );
+      }
+      const now = Date.now();
+      const reference = `rotation:${input.action}`;
+      const note = `${input.action}: ${input.reason}`;
+      const ids = [
+        Number(
+          insert.run(
+            input.siteCode,
+            batch.itemTypeCode,
+            input.batchId,
+            -input.quantity,
+            now,
+            input.destinationSiteCode,
+            reference,
+            input.by,
+            note,
+          ).lastInsertRowid,
+        ),
+      ];
+      if (input.action === "transfer-to-station" && input.destinationSiteCode) {
+        ids.push(
+          Number(
+            insert.run(
+              input.destinationSiteCode,
+              batch.itemTypeCode,
+              input.batchId,
+              input.quantity,
+              now,
+              input.siteCode,
+              reference,
+              input.by,
+              note,
+            ).lastInsertRowid,
+          ),
+        );
+      }
+      return { ledgerIds: ids, itemTypeCode: batch.itemTypeCode };
+    })();
+  }
+
+  recordService(input: {
+    batchId: number;
+    kind: "inspection" | "maintenance";
+    performedOn: string;
+    by: string;
+    note?: string;
+  }): number {
+    const exists = this.#database.sqlite.prepare("SELECT 1 FROM batches WHERE id = ?").get(input.batchId);
+    if (!exists) throw new NotFoundError(`batch ${input.batchId} does not exist`);
+    return Number(
+      this.#database.sqlite
+        .prepare(
+          "INSERT INTO batch_services (batch_id, kind, performed_on, actor, note) VALUES (?, ?, ?, ?, ?)",
+        )
+        .run(input.batchId, input.kind, input.performedOn, input.by, input.note ?? null).lastInsertRowid,
+    );
+  }
+
+  qualityChecks(filter: { siteCode?: string; open?: boolean }) {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.siteCode) {
+      where.push("e.site_code = ?");
+      args.push(filter.siteCode);
+    }
+    if (filter.open !== undefined) where.push(filter.open ? "q.result IS NULL" : "q.result IS NOT NULL");
+    return this.#database.sqlite
+      .prepare(
+        `SELECT q.id, q.batch_id AS batchId, b.item_type_code AS itemTypeCode, b.lot_code AS lotCode, e.site_code AS siteCode,
+                q.excursion_id AS excursionId, q.flagged_at AS flaggedAt, q.result, q.result_at AS resultAt, q.actor, q.note
+         FROM quality_checks q JOIN env_excursions e ON e.id = q.excursion_id JOIN batches b ON b.id = q.batch_id
+         ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY q.flagged_at DESC, q.id DESC`,
+      )
+      .all(...args) as Array<{
+      id: number;
+      flaggedAt: number;
+      resultAt: number | null;
+      result: string | null;
+    }>;
+  }
+
+  recordQuality(id: number, result: "pass" | "fail", by: string, note?: string): void {
+    const changes = this.#database.sqlite
+      .prepare("UPDATE quality_checks SET result = ?, result_at = ?, actor = ?, note = ? WHERE id = ?")
+      .run(result, Date.now(), by, note ?? null, id).changes;
+    if (changes === 0) throw new NotFoundError(`quality check ${id} does not exist`);
+  }
+
+  /** Alert conditions: due, overdue and expired batches and equipment near or past its service life. */
+  alertConditions(today: string): AlertCondition[] {
+    const conditions: AlertCondition[] = [];
+    for (const b of this.batches({ today })) {
+      if (b.status === "ok") continue;
+      const subject = `batch:${b.batchId}`;
+      const what = `${b.itemTypeName} lot ${b.lotCode} (${b.quantity})`;
+      if (b.status === "expired") {
+        conditions.push({
+          kind: "stock-expired",
+          severity: "critical",
+          siteCode: b.siteCode,
+          subject,
+          message: `${what} ${b.expiryDate ? `expired on ${b.expiryDate}` : `reached the end of its service life on ${b.endOfLife}`}`,
+        });
+      } else {
+        conditions.push({
+          kind: b.status === "overdue" ? "rotation-overdue" : "rotation-due",
+          severity: b.status === "overdue" ? "critical" : "warning",
+          siteCode: b.siteCode,
+          subject,
+          message:
+            b.rotationDeadline !== null
+              ? `${what} due for rotation since ${b.rotationDeadline} (expires ${b.expiryDate})`
+              : `${what} reaches the end of its service life on ${b.endOfLife}`,
+        });
+      }
+    }
+    return conditions;
+  }
+}
