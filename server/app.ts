@@ -12,6 +12,7 @@ import Fastify, {
 } from "fastify";
 import { DomainError } from "./errors.ts";
 import alertsRoutes from "./routes/alerts.ts";
+import auditsRoutes from "./routes/audits.ts";
 import catalogueRoutes from "./routes/catalogue.ts";
 import type { AppDeps } from "./routes/deps.ts";
 import devicesRoutes from "./routes/devices.ts";
@@ -19,6 +20,7 @@ import eventsRoutes from "./routes/events.ts";
 import healthRoutes from "./routes/health.ts";
 import ingestRoutes from "./routes/ingest.ts";
 import mapRoutes from "./routes/map.ts";
+import readinessRoutes from "./routes/readiness.ts";
 import readingsRoutes from "./routes/readings.ts";
 import rotationRoutes from "./routes/rotation.ts";
 import { ErrorReply } from "./routes/schemas.ts";
@@ -82,6 +84,8 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
         { name: "ingest" },
         { name: "alerts" },
         { name: "rotation" },
+        { name: "audits" },
+        { name: "readiness" },
         { name: "tags" },
         { name: "sensing" },
         { name: "map" },
@@ -101,6 +105,8 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
         ingestRoutes,
         alertsRoutes,
         rotationRoutes,
+        auditsRoutes,
+        readinessRoutes,
         eventsRoutes,
         tagsRoutes,
         sensingRoutes,

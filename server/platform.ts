@@ -11,6 +11,7 @@ import { IngestProcessor } from "./ingest/processor.ts";
 import { Projector } from "./ingest/projector.ts";
 import type { AppDeps } from "./routes/deps.ts";
 import { AlertService } from "./services/alerts.ts";
+import { AuditService } from "./services/audits.ts";
 import { DeviceRegistry } from "./services/device-registry.ts";
 import { isoDay, LifecycleService } from "./services/lifecycle.ts";
 import { PresenceTracker } from "./services/presence-tracker.ts";
@@ -80,6 +81,8 @@ export async function startPlatform(
     const alerts = new AlertService({ database, events, stock, reference });
     const lifecycle = new LifecycleService(database, reference);
     alerts.addSource((now) => lifecycle.alertConditions(isoDay(now)));
+    const audits = new AuditService(database, reference);
+    alerts.addSource(() => audits.alertConditions());
     const deps: AppDeps = {
       config,
       database,
@@ -93,6 +96,7 @@ export async function startPlatform(
       stock,
       alerts,
       lifecycle,
+      audits,
       mqtt: null,
     };
     const app = await buildApp(deps, log);

@@ -5,6 +5,7 @@ import type { EventBus } from "../events.ts";
 import type { IngestJournal } from "../ingest/journal.ts";
 import type { IngestProcessor } from "../ingest/processor.ts";
 import type { AlertService } from "../services/alerts.ts";
+import type { AuditService } from "../services/audits.ts";
 import type { DeviceRegistry } from "../services/device-registry.ts";
 import type { LifecycleService } from "../services/lifecycle.ts";
 import type { ReferenceService } from "../services/reference.ts";
@@ -26,6 +27,7 @@ export interface AppDeps {
   stock: StockService;
   alerts: AlertService;
   lifecycle: LifecycleService;
+  audits: AuditService;
   /** The MQTT side, when a broker runs in this process. */
   mqtt: { port: number; connectedClients(): number } | null;
 }

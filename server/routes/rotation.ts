@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { isoDay } from "../services/lifecycle.ts";
+import { toCsv } from "./csv.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { errorResponses, literals, Nullable, SiteCode } from "./schemas.ts";
 
@@ -209,6 +210,57 @@ const rotationRoutes: ApiPlugin = async (app, { deps }) => {
         request.body.note,
       );
       return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    "/rotation/plan.csv",
+    {
+      schema: {
+        tags: ["rotation"],
+        summary: "The rotation plan (lines, then procurement) as CSV",
+        querystring: Type.Object({ siteCode: Type.Optional(SiteCode), asOf: Type.Optional(IsoDate) }),
+        produces: ["text/csv"],
+      },
+    },
+    async (request, reply) => {
+      const plan = deps.lifecycle.plan({
+        siteCode: request.query.siteCode,
+        today: today(request.query.asOf),
+      });
+      reply
+        .type("text/csv; charset=utf-8")
+        .header(
+          "content-disposition",
+          `attachment; filename="rotation-${request.query.siteCode ?? "region"}-${plan.today}.csv"`,
+        );
+      return toCsv(
+        ["line", "site", "item_type", "batch", "quantity", "action", "destination", "status", "reason"],
+        [
+          ...plan.lines.map((l) => [
+            "rotate",
+            l.siteCode,
+            l.itemTypeCode,
+            l.batchId,
+            l.quantity,
+            l.action,
+            l.destinationSiteCode,
+            l.status,
+            l.reason,
+          ]),
+          ...plan.procurement.map((p) => [
+            "procure",
+            p.siteCode,
+            p.itemTypeCode,
+            "",
+            p.quantity,
+            "procure",
+            "",
+            "",
+            p.reason,
+          ]),
+        ],
+      );
     },
   );
 };

@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { STOCK_DERIVATION } from "../domain/stock.ts";
+import { toCsv } from "./csv.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { errorResponses, Nullable, SiteCode, StockStatus, Tier } from "./schemas.ts";
 
@@ -101,6 +102,56 @@ const sitesRoutes: ApiPlugin = async (app, { deps }) => {
       },
     },
     async (request) => ({ ...deps.stock.forSite(request.params.code), derivation: STOCK_DERIVATION }),
+  );
+
+  app.get(
+    "/sites/:code/stock.csv",
+    {
+      schema: {
+        tags: ["stock"],
+        summary: "A site's stock against its standard, as CSV",
+        params: Type.Object({ code: SiteCode }),
+        produces: ["text/csv"],
+      },
+    },
+    async (request, reply) => {
+      const stock = deps.stock.forSite(request.params.code);
+      reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="stock-${stock.siteCode}.csv"`);
+      return toCsv(
+        [
+          "site",
+          "item_type",
+          "name",
+          "unit",
+          "book",
+          "sensed",
+          "on_hand",
+          "basis",
+          "reserved",
+          "available",
+          "required",
+          "minimum",
+          "status",
+        ],
+        stock.items.map((i) => [
+          stock.siteCode,
+          i.itemTypeCode,
+          i.itemTypeName,
+          i.unit,
+          i.bookQty,
+          i.sensedQty,
+          i.onHandQty,
+          i.basis,
+          i.reservedQty,
+          i.availableQty,
+          i.requiredQty,
+          i.minQty,
+          i.status,
+        ]),
+      );
+    },
   );
 };
 
