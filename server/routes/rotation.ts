@@ -113,7 +113,8 @@ const rotationRoutes: ApiPlugin = async (app, { deps }) => {
             by: Type.String({ minLength: 1, maxLength: 100 }),
             reason: Type.String({ minLength: 1, maxLength: 500 }),
           },
-          { additionalProperties: false },
+          // A plan line can be posted back as it came, with who and why added.
+          { description: "a rotation plan line plus by and reason" },
         ),
         response: { 201: Type.Object({ ledgerIds: Type.Array(Type.Integer()) }), ...errorResponses },
       },

@@ -83,6 +83,26 @@ describe("shelves, environment sensors and device status", () => {
       .map((b) => (b as { id: number }).id);
     expect(open[0].batchIds).toEqual(medkitBatches);
 
+    // Every medicine-kit batch stored through it waits for a quality check until someone records one.
+    const checks = (await t.http("/api/quality-checks?siteCode=NX-C01&open=true")).body;
+    expect(checks.map((c: { batchId: number }) => c.batchId).sort((a: number, b: number) => a - b)).toEqual(
+      medkitBatches,
+    );
+    const [first] = checks;
+    const recorded = await fetch(`${t.platform.httpUrl}/api/quality-checks/${first.id}/result`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ result: "pass", by: "pharmacist.c01", note: "seals intact" }),
+    });
+    expect(recorded.status).toBe(204);
+    expect((await t.http("/api/quality-checks?siteCode=NX-C01&open=true")).body).toHaveLength(
+      checks.length - 1,
+    );
+    const batches = (await t.http("/api/batches?siteCode=NX-C01&itemTypeCode=MEDKIT")).body;
+    expect(batches.find((b: { batchId: number }) => b.batchId === first.batchId).qualityCheckPending).toBe(
+      false,
+    );
+
     await client.publishAsync(topic, senml(22, t0 + 180), { qos: 1 });
     await t.drained();
     const closed = (await t.http("/api/excursions?siteCode=NX-C01")).body;
