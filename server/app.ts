@@ -27,6 +27,7 @@ import { ErrorReply } from "./routes/schemas.ts";
 import sensingRoutes from "./routes/sensing.ts";
 import sitesRoutes from "./routes/sites.ts";
 import tagsRoutes from "./routes/tags.ts";
+import { makeValidatorCompiler } from "./validation.ts";
 
 export const WEB_DIST = new URL("../web/dist", import.meta.url).pathname;
 
@@ -43,6 +44,7 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.setValidatorCompiler(makeValidatorCompiler());
   app.addSchema(ErrorReply);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

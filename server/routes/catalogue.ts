@@ -1,6 +1,9 @@
 import { Type } from "@sinclair/typebox";
+import { eq } from "drizzle-orm";
+import { itemTypes } from "../db/schema.ts";
+import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { ApiPlugin } from "./deps.ts";
-import { Nullable } from "./schemas.ts";
+import { errorResponses, Nullable } from "./schemas.ts";
 
 const ItemType = Type.Object({
   code: Type.String(),
@@ -13,6 +16,8 @@ const ItemType = Type.Object({
   shelfLifeDays: Nullable(Type.Integer()),
   serviceLifeDays: Nullable(Type.Integer()),
   inspectionIntervalDays: Nullable(Type.Integer()),
+  maintenanceIntervalDays: Nullable(Type.Integer()),
+  overFactor: Nullable(Type.Number()),
   storageMinTempC: Nullable(Type.Number()),
   storageMaxTempC: Nullable(Type.Number()),
   storageMaxRhPct: Nullable(Type.Number()),
@@ -43,6 +48,60 @@ const catalogueRoutes: ApiPlugin = async (app, { deps }) => {
       },
     },
     async () => ({ categories: deps.reference.catalogue() }),
+  );
+
+  const PositiveDays = Nullable(Type.Integer({ minimum: 1, maximum: 36500 }));
+  const Share = Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 1 }));
+
+  app.patch(
+    "/catalogue/item-types/:code",
+    {
+      schema: {
+        tags: ["catalogue"],
+        summary:
+          "Change an item type's thresholds: life, rotation rule, inspections, storage conditions, over factor",
+        description:
+          "Null restores the platform default where there is one (rotation trigger share 0.25, cycle 90 days, proportion 0.25, over factor 1.5).",
+        params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: Type.Partial(
+          Type.Object(
+            {
+              shelfLifeDays: PositiveDays,
+              serviceLifeDays: PositiveDays,
+              inspectionIntervalDays: PositiveDays,
+              maintenanceIntervalDays: PositiveDays,
+              rotationTriggerShare: Share,
+              rotationTriggerDays: Nullable(Type.Integer({ minimum: 0, maximum: 36500 })),
+              rotationCycleDays: PositiveDays,
+              rotationProportion: Share,
+              storageMinTempC: Nullable(Type.Number({ minimum: -80, maximum: 80 })),
+              storageMaxTempC: Nullable(Type.Number({ minimum: -80, maximum: 80 })),
+              storageMaxRhPct: Nullable(Type.Number({ minimum: 0, maximum: 100 })),
+              overFactor: Nullable(Type.Number({ minimum: 1, maximum: 100 })),
+              kitQtyPerPerson: Type.Number({ minimum: 0, maximum: 1000 }),
+            },
+            { additionalProperties: false },
+          ),
+          { minProperties: 1 },
+        ),
+        response: { 200: ItemType, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { code } = request.params;
+      const current = deps.reference.listItemTypes().find((t) => t.code === code);
+      if (!current) throw new NotFoundError(`item type "${code}" does not exist`);
+      const next = { ...current, ...request.body };
+      if (
+        next.storageMinTempC !== null &&
+        next.storageMaxTempC !== null &&
+        next.storageMinTempC > next.storageMaxTempC
+      ) {
+        throw new InvalidInputError("body/storageMinTempC must not be above body/storageMaxTempC");
+      }
+      deps.database.db.update(itemTypes).set(request.body).where(eq(itemTypes.code, code)).run();
+      return deps.reference.listItemTypes().find((t) => t.code === code) as typeof current;
+    },
   );
 };
 

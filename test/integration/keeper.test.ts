@@ -209,3 +209,37 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     expect(lines).toHaveLength(1 + (await t.http("/api/sites/NX-K04/stock")).body.items.length);
   });
 });
+
+describe("thresholds per item type", () => {
+  it("changes an item type's over factor and rotation rule, and refuses nonsense with the field named", async () => {
+    const t = await startTestPlatform();
+    try {
+      const patch = async (code: string, body: unknown) => {
+        const response = await fetch(`${t.platform.httpUrl}/api/catalogue/item-types/${code}`, {
+          method: "PATCH",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        return { status: response.status, body: (await response.json()) as any };
+      };
+      const line = await t.stockLine("NX-C01", "HELMET");
+      const factor = Math.max(1, (line.availableQty - 1) / line.requiredQty);
+      const changed = await patch("HELMET", { overFactor: factor });
+      expect(changed).toMatchObject({ status: 200, body: { code: "HELMET", overFactor: factor } });
+      expect((await t.stockLine("NX-C01", "HELMET")).status).toBe(
+        line.availableQty > line.requiredQty * factor ? "over" : line.status,
+      );
+
+      expect((await patch("WATER", { rotationProportion: 0 })).body.message).toMatch(
+        /body\/rotationProportion must be > 0/,
+      );
+      expect((await patch("WATER", { storageMinTempC: 40 })).body.message).toBe(
+        "body/storageMinTempC must not be above body/storageMaxTempC",
+      );
+      expect((await patch("WATER", { colour: "blue" })).status).toBe(400);
+      expect((await patch("NOPE", { overFactor: 2 })).status).toBe(404);
+    } finally {
+      await t.stop();
+    }
+  });
+});
