@@ -2,7 +2,7 @@ import { Type } from "@sinclair/typebox";
 import type { AuditRow } from "../services/audits.ts";
 import { toCsv } from "./csv.ts";
 import type { ApiPlugin } from "./deps.ts";
-import { errorResponses, literals, Nullable, SiteCode } from "./schemas.ts";
+import { errorResponses, Nullable, SiteCode } from "./schemas.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
