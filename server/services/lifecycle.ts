@@ -4,6 +4,7 @@ import {
   type BatchInfo,
   type BatchLifecycle,
   batchLifecycle,
+  fefoOrder,
   type RotationDestination,
   type RotationPlanLine,
   type RotationPolicy,
@@ -89,7 +90,7 @@ export class LifecycleService {
       qualityCheckPending: number;
     }>;
     const types = new Map(this.#reference.listItemTypes().map((t) => [t.code, t]));
-    return rows.flatMap((row) => {
+    const views = rows.flatMap((row) => {
       const type = types.get(row.itemTypeCode);
       if (!type) return [];
       const info: BatchInfo = {
@@ -115,6 +116,14 @@ export class LifecycleService {
         },
       ];
     });
+    // Within each site and item type, the order stock leaves in: first expiry, first out.
+    const rank = new Map(fefoOrder(views).map((v, i) => [v, i]));
+    return views.sort(
+      (a, b) =>
+        a.siteCode.localeCompare(b.siteCode) ||
+        a.itemTypeCode.localeCompare(b.itemTypeCode) ||
+        (rank.get(a) ?? 0) - (rank.get(b) ?? 0),
+    );
   }
 
   /**

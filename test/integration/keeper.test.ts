@@ -52,6 +52,23 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     );
   });
 
+  it("lists each site's batches of a type first-expiry-first-out", async () => {
+    const all = (await t.http("/api/batches")).body as Array<{
+      siteCode: string;
+      itemTypeCode: string;
+      expiryDate: string | null;
+    }>;
+    const groups = new Map<string, string[]>();
+    for (const b of all) {
+      if (b.expiryDate === null) continue;
+      const key = `${b.siteCode}|${b.itemTypeCode}`;
+      groups.set(key, [...(groups.get(key) ?? []), b.expiryDate]);
+    }
+    const multi = [...groups.values()].filter((expiries) => expiries.length > 1);
+    expect(multi.length).toBeGreaterThan(10);
+    for (const expiries of multi) expect(expiries).toEqual([...expiries].sort());
+  });
+
   it("executes a rotation plan line into the ledger, out of the depot and into the station", async () => {
     const plan = (await t.http("/api/rotation/plan?siteCode=NX-K01")).body;
     const line = plan.lines.find((l: { action: string }) => l.action === "transfer-to-station");
