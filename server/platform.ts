@@ -132,11 +132,16 @@ export async function startPlatform(
 }
 
 /**
- * Alerts follow the data: evaluated at start, soon after stock changes (coalesced, so a burst of
- * readings costs one evaluation) and on a timer for what time alone changes (expiry, silence).
+ * Alerts follow the data: evaluated at start, soon after stock changes and on a timer for what time
+ * alone changes (expiry, silence). A burst of readings costs one evaluation: runs are at least
+ * ALERT_MIN_GAP_MS apart, because one evaluation judges every site and batch.
  */
+const ALERT_MIN_GAP_MS = 2000;
+
 function scheduleAlerts(alerts: AlertService, events: EventBus, intervalMs: number, log: Logger): () => void {
+  let lastRun = 0;
   const run = () => {
+    lastRun = Date.now();
     try {
       alerts.evaluate();
     } catch (error) {
@@ -145,10 +150,13 @@ function scheduleAlerts(alerts: AlertService, events: EventBus, intervalMs: numb
   };
   let pending: NodeJS.Timeout | undefined;
   const off = events.on("stock.changed", () => {
-    pending ??= setTimeout(() => {
-      pending = undefined;
-      run();
-    }, 250);
+    pending ??= setTimeout(
+      () => {
+        pending = undefined;
+        run();
+      },
+      Math.max(250, ALERT_MIN_GAP_MS - (Date.now() - lastRun)),
+    );
   });
   const timer = setInterval(run, intervalMs);
   timer.unref();
