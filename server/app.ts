@@ -16,6 +16,7 @@ import auditsRoutes from "./routes/audits.ts";
 import catalogueRoutes from "./routes/catalogue.ts";
 import type { AppDeps } from "./routes/deps.ts";
 import devicesRoutes from "./routes/devices.ts";
+import dispatchRoutes from "./routes/dispatch.ts";
 import eventsRoutes from "./routes/events.ts";
 import healthRoutes from "./routes/health.ts";
 import ingestRoutes from "./routes/ingest.ts";
@@ -51,7 +52,7 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
     if (error instanceof DomainError) {
       return reply.code(error.statusCode).send({
         statusCode: error.statusCode,
-        error: error.statusCode === 404 ? "Not Found" : "Bad Request",
+        error: error.statusCode === 404 ? "Not Found" : error.statusCode === 409 ? "Conflict" : "Bad Request",
         message: error.message,
       });
     }
@@ -88,6 +89,8 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
         { name: "rotation" },
         { name: "audits" },
         { name: "readiness" },
+        { name: "dispatch" },
+        { name: "coverage" },
         { name: "tags" },
         { name: "sensing" },
         { name: "map" },
@@ -109,6 +112,7 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
         rotationRoutes,
         auditsRoutes,
         readinessRoutes,
+        dispatchRoutes,
         eventsRoutes,
         tagsRoutes,
         sensingRoutes,

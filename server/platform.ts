@@ -5,6 +5,7 @@ import { buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { type AppDatabase, openDatabase } from "./db/database.ts";
 import { isDatabaseEmpty, loadDemoNetwork } from "./db/seed.ts";
+import { loadHighs } from "./domain/highs.ts";
 import { EventBus } from "./events.ts";
 import { IngestJournal } from "./ingest/journal.ts";
 import { IngestProcessor } from "./ingest/processor.ts";
@@ -13,6 +14,7 @@ import type { AppDeps } from "./routes/deps.ts";
 import { AlertService } from "./services/alerts.ts";
 import { AuditService } from "./services/audits.ts";
 import { DeviceRegistry } from "./services/device-registry.ts";
+import { DispatchService } from "./services/dispatch.ts";
 import { isoDay, LifecycleService } from "./services/lifecycle.ts";
 import { PresenceTracker } from "./services/presence-tracker.ts";
 import { ReferenceService } from "./services/reference.ts";
@@ -83,6 +85,7 @@ export async function startPlatform(
     alerts.addSource((now) => lifecycle.alertConditions(isoDay(now)));
     const audits = new AuditService(database, reference);
     alerts.addSource(() => audits.alertConditions());
+    const dispatch = new DispatchService({ database, reference, stock, lifecycle, events, highs: loadHighs });
     const deps: AppDeps = {
       config,
       database,
@@ -97,6 +100,7 @@ export async function startPlatform(
       alerts,
       lifecycle,
       audits,
+      dispatch,
       mqtt: null,
     };
     const app = await buildApp(deps, log);

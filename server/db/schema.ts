@@ -535,3 +535,83 @@ export const alerts = sqliteTable(
     index("alerts_key_idx").on(t.kind, t.siteCode, t.subject, t.clearedAt),
   ],
 );
+
+/** An incident the command centre dispatches to. */
+export const incidents = sqliteTable("incidents", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull(),
+  type: text("type").notNull(),
+  lat: real("lat").notNull(),
+  lon: real("lon").notNull(),
+  /** People to equip with the per-person kit; 0 when only explicit quantities are asked for. */
+  personnel: integer("personnel").notNull().default(0),
+  /** A site at the scene whose portal reads (or a manual receipt) confirm delivery, if any. */
+  destinationSiteCode: text("destination_site_code").references(() => sites.code),
+  createdBy: text("created_by").notNull(),
+  createdAt: createdAt(),
+});
+
+export const DISPATCH_STATES = [
+  "planned",
+  "approved",
+  "dispatched",
+  "delivered",
+  "closed",
+  "cancelled",
+] as const;
+export type DispatchState = (typeof DISPATCH_STATES)[number];
+
+/** A dispatch plan and its progress: planned -> approved -> dispatched -> delivered -> closed. */
+export const dispatchOrders = sqliteTable(
+  "dispatch_orders",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id),
+    state: text("state", { enum: DISPATCH_STATES }).notNull(),
+    emergencyOverride: integer("emergency_override", { mode: "boolean" }).notNull().default(false),
+    costModel: text("cost_model", { enum: ["distance", "eta"] }).notNull(),
+    totalCost: real("total_cost").notNull(),
+    greedyCost: real("greedy_cost").notNull(),
+    arrivalHours: real("arrival_hours"),
+    /** JSON: what nothing could fill, per item type. */
+    shortfall: text("shortfall").notNull(),
+    /** JSON: the parameters the plan was made with. */
+    params: text("params").notNull(),
+    createdAt: createdAt(),
+    approvedBy: text("approved_by"),
+    approvedAt: integer("approved_at"),
+    dispatchedAt: integer("dispatched_at"),
+    deliveredAt: integer("delivered_at"),
+    closedAt: integer("closed_at"),
+    closedBy: text("closed_by"),
+  },
+  (t) => [index("dispatch_orders_incident_idx").on(t.incidentId)],
+);
+
+export const dispatchLines = sqliteTable(
+  "dispatch_lines",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orderId: integer("order_id")
+      .notNull()
+      .references(() => dispatchOrders.id, { onDelete: "cascade" }),
+    sourceSiteCode: text("source_site_code")
+      .notNull()
+      .references(() => sites.code),
+    sourceKind: text("source_kind", { enum: ["own", "agreement", "external"] }).notNull(),
+    itemTypeCode: itemTypeRef(),
+    /** Picked first-expiry-first-out; null for agreement and external sources. */
+    batchId: integer("batch_id").references(() => batches.id),
+    quantity: integer("quantity").notNull(),
+    distanceKm: real("distance_km").notNull(),
+    etaHours: real("eta_hours").notNull(),
+    dispatchedQty: integer("dispatched_qty").notNull().default(0),
+    deliveredQty: integer("delivered_qty").notNull().default(0),
+  },
+  (t) => [
+    index("dispatch_lines_order_idx").on(t.orderId),
+    index("dispatch_lines_source_idx").on(t.sourceSiteCode, t.itemTypeCode),
+  ],
+);

@@ -73,6 +73,9 @@ export class IngestProcessor {
     const markProcessed = sqlite.prepare(
       "UPDATE ingest_journal SET state = ?, processed_at = ? WHERE id = ?",
     );
+    const projectOne = sqlite.transaction((decoded: DecodedMessage, journalId: number) =>
+      this.#projector.apply(decoded, journalId),
+    );
     this.#applyBatch = sqlite.transaction(
       (
         stored: Array<{ row: JournalRow; decoded: DecodedMessage }>,
@@ -83,9 +86,19 @@ export class IngestProcessor {
         const lastSeen = new Map<string, number>();
         for (const { row, decoded } of stored) {
           lastSeen.set(decoded.deviceId, Math.max(lastSeen.get(decoded.deviceId) ?? 0, row.receivedAt));
-          for (const change of this.#projector.apply(decoded, row.id)) {
-            changed.set(`${change.siteCode}|${change.itemTypeCode}`, change);
+          let projected: StockChange[];
+          try {
+            // A savepoint per message: one message the projections cannot take is set aside with
+            // its reason instead of holding back every message after it.
+            projected = projectOne(decoded, row.id);
+          } catch (error) {
+            const reason = `readings stored, but the projection failed: ${(error as Error).message}`;
+            this.#log.error({ err: error, journalId: row.id }, "projection failed");
+            this.#journal.insertDeadLetter(row.id, row.receivedAt, row, reason);
+            markProcessed.run(JOURNAL_STATE.dead, now, row.id);
+            continue;
           }
+          for (const change of projected) changed.set(`${change.siteCode}|${change.itemTypeCode}`, change);
           markProcessed.run(JOURNAL_STATE.stored, now, row.id);
         }
         for (const { row, reason } of dead) {

@@ -4,6 +4,7 @@ import type { PresenceEvent } from "../domain/presence.ts";
 import { shelfCount } from "../domain/shelf.ts";
 import type { PlatformEvents } from "../events.ts";
 import type { DeviceRegistry } from "../services/device-registry.ts";
+import { DispatchClaims } from "../services/dispatch-claims.ts";
 import type { PresenceTracker } from "../services/presence-tracker.ts";
 import type { TagRegistry } from "../services/tag-registry.ts";
 import type { DecodedMessage, Reading } from "./decoders/index.ts";
@@ -24,6 +25,7 @@ export class Projector {
   readonly #registry: DeviceRegistry;
   readonly #tags: TagRegistry;
   readonly #presence: PresenceTracker;
+  readonly #claims: DispatchClaims;
   readonly #statements;
   /** Shelf movements of the batch being projected, announced once its transaction has committed. */
   #movements: ShelfMovement[] = [];
@@ -37,6 +39,7 @@ export class Projector {
     this.#registry = deps.registry;
     this.#tags = deps.tags;
     this.#presence = deps.presence;
+    this.#claims = new DispatchClaims(deps.database);
     const sqlite = deps.database.sqlite;
     this.#statements = {
       shelfState: sqlite.prepare(
@@ -299,7 +302,7 @@ export class Projector {
         return;
       case "passed": {
         const reference = `journal:${journalId}:${event.portal}`;
-        const ledger = (kind: string, quantity: number, counterpart: string | null) =>
+        const ledger = (kind: string, quantity: number, counterpart: string | null, ref = reference) =>
           s.ledger.run(
             event.siteCode,
             identity.itemTypeCode,
@@ -310,12 +313,32 @@ export class Projector {
             counterpart,
             event.deviceId,
             event.epc,
-            reference,
+            ref,
           );
         if (event.direction === "out") {
-          ledger("issue", -identity.units, null);
+          // Out through the dock for an approved dispatch: the ledger says dispatch, not issue.
+          const claim = this.#claims.claimExit(
+            event.siteCode,
+            identity.itemTypeCode,
+            identity.units,
+            event.at,
+          );
+          if (claim)
+            ledger("dispatch", -identity.units, claim.counterpartSiteCode, `dispatch:${claim.orderId}`);
+          else ledger("issue", -identity.units, null);
           upsert(null, false, event.siteCode, event.deviceId);
         } else {
+          const delivery = this.#claims.claimArrival(
+            event.siteCode,
+            identity.itemTypeCode,
+            identity.units,
+            event.at,
+          );
+          if (delivery) {
+            ledger("dispatch", identity.units, delivery.counterpartSiteCode, `dispatch:${delivery.orderId}`);
+            upsert(null, false, null, event.deviceId);
+            return;
+          }
           const before = s.presence.get(event.epc) as { inTransitFrom: string | null } | undefined;
           const from = before?.inTransitFrom ?? null;
           // Out of one site and in at another: a transfer between them; otherwise a receipt.

@@ -7,6 +7,7 @@ import type { IngestProcessor } from "../ingest/processor.ts";
 import type { AlertService } from "../services/alerts.ts";
 import type { AuditService } from "../services/audits.ts";
 import type { DeviceRegistry } from "../services/device-registry.ts";
+import type { DispatchService } from "../services/dispatch.ts";
 import type { LifecycleService } from "../services/lifecycle.ts";
 import type { ReferenceService } from "../services/reference.ts";
 import type { StockService } from "../services/stock.ts";
@@ -28,6 +29,7 @@ export interface AppDeps {
   alerts: AlertService;
   lifecycle: LifecycleService;
   audits: AuditService;
+  dispatch: DispatchService;
   /** The MQTT side, when a broker runs in this process. */
   mqtt: { port: number; connectedClients(): number } | null;
 }

@@ -60,4 +60,24 @@ describe("malformed device messages", () => {
     const letters = (await t.http("/api/dead-letters")).body.items as Array<{ topic: string }>;
     expect(letters.some((l) => l.topic.startsWith("$SYS"))).toBe(false);
   });
+
+  it("sets aside a message the projections cannot take, with the reason, and stores the ones after it", async () => {
+    // A shelf misconfigured with a zero unit weight cannot be counted.
+    const { sqlite } = t.platform.deps.database;
+    sqlite.prepare("UPDATE shelves SET unit_weight_kg = 0 WHERE device_id = 'NX-K11-SH1'").run();
+    t.platform.deps.registry.reload();
+    const client = await t.connect();
+    const at = Math.floor(Date.now() / 1000) - 5;
+    await client.publishAsync("sites/NX-K11/shelf/NX-K11-SH1", senmlWeight("NX-K11-SH1", 20, at), { qos: 1 });
+    await client.publishAsync("sites/NX-K12/shelf/NX-K12-SH1", senmlWeight("NX-K12-SH1", 12 + 4 * 1.2, at), {
+      qos: 1,
+    });
+    await t.drained();
+    const [letter] = (await t.http("/api/dead-letters?limit=1")).body.items;
+    expect(letter).toMatchObject({
+      topic: "sites/NX-K11/shelf/NX-K11-SH1",
+      reason: "readings stored, but the projection failed: unit weight must be positive, got 0",
+    });
+    expect((await t.stockLine("NX-K12", "FIRSTAID")).sensedQty).toBe(4);
+  });
 });
