@@ -14,6 +14,7 @@ import { DomainError } from "./errors.ts";
 import alertsRoutes from "./routes/alerts.ts";
 import auditsRoutes from "./routes/audits.ts";
 import catalogueRoutes from "./routes/catalogue.ts";
+import coverageRoutes from "./routes/coverage.ts";
 import type { AppDeps } from "./routes/deps.ts";
 import devicesRoutes from "./routes/devices.ts";
 import dispatchRoutes from "./routes/dispatch.ts";
@@ -113,6 +114,7 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
         auditsRoutes,
         readinessRoutes,
         dispatchRoutes,
+        coverageRoutes,
         eventsRoutes,
         tagsRoutes,
         sensingRoutes,
