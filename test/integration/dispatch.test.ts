@@ -176,6 +176,76 @@ describe("incidents and dispatch for the command centre", () => {
     expect(closed.body).toMatchObject({ state: "closed", closedBy: "commander.chief" });
   });
 
+  it("confirms delivery from portal-in reads at the destination depot", async () => {
+    // First an inventory sweep at the branch depot, so its sensed radios are all there again.
+    const { ranges: all } = (await t.http("/api/tags?siteCode=NX-B01")).body;
+    const every = all.flatMap(
+      (r: { gtin14: string; companyPrefixDigits: number; serialFrom: number; serialTo: number }) =>
+        Array.from({ length: r.serialTo - r.serialFrom + 1 }, (_, i) =>
+          encodeSgtin96(r.gtin14, r.companyPrefixDigits, r.serialFrom + i),
+        ),
+    );
+    const sweeper = await t.connect();
+    for (const offset of [0, 500]) {
+      const reads = every.map((epc: string) => ({
+        type: "INVENTORY",
+        timestamp: new Date(Date.now() - 40_000 + offset).toISOString().replace("Z", "+0000"),
+        data: { idHex: epc, antenna: 1, peakRssi: -58 },
+      }));
+      await sweeper.publishAsync("sites/NX-B01/rfid/NX-B01-RD1", JSON.stringify(reads), { qos: 1 });
+    }
+    await t.drained();
+    const { body: order } = await send("POST", "/api/incidents", {
+      name: "Reinforcement for Zhongwei",
+      type: "reinforcement",
+      lat: 38.43,
+      lon: 106.3,
+      items: { RADIO: 2 },
+      destinationSiteCode: "NX-B04",
+      by: "commander.duty",
+    });
+    expect(order.lines).toEqual([expect.objectContaining({ sourceSiteCode: "NX-B01", quantity: 2 })]);
+    await send("POST", `/api/dispatch-orders/${order.id}/approve`, { by: "commander.chief" });
+    const { ranges } = (await t.http("/api/tags?siteCode=NX-B01")).body;
+    const radios = [10, 11].map((i) =>
+      encodeSgtin96(ranges[0].gtin14, ranges[0].companyPrefixDigits, ranges[0].serialFrom + i),
+    );
+    const client = await t.connect();
+    const pass = async (site: string, first: number, second: number, at: number) => {
+      const events = radios.flatMap((epc, i) => [
+        {
+          type: "PORTAL",
+          timestamp: new Date(at + i * 100).toISOString().replace("Z", "+0000"),
+          data: { idHex: epc, antenna: first },
+        },
+        {
+          type: "PORTAL",
+          timestamp: new Date(at + i * 100 + 700).toISOString().replace("Z", "+0000"),
+          data: { idHex: epc, antenna: second },
+        },
+      ]);
+      await client.publishAsync(`sites/${site}/rfid/${site}-RD1`, JSON.stringify(events), { qos: 1 });
+      await t.drained();
+    };
+    const at = Date.now() - 20_000;
+    await pass("NX-B01", 4, 3, at);
+    expect((await t.http(`/api/dispatch-orders/${order.id}`)).body.state).toBe("dispatched");
+    const b04 = await t.stockLine("NX-B04", "RADIO");
+    await pass("NX-B04", 3, 4, at + 10_000);
+    const delivered = (await t.http(`/api/dispatch-orders/${order.id}`)).body;
+    expect(delivered.state).toBe("delivered");
+    expect(delivered.lines[0]).toMatchObject({ dispatchedQty: 2, deliveredQty: 2 });
+    expect((await t.stockLine("NX-B04", "RADIO")).bookQty).toBe(b04.bookQty + 2);
+    const arrivals = t.platform.deps.database.sqlite
+      .prepare(
+        "SELECT kind, quantity, counterpart_site_code AS counterpart, device_id AS device FROM stock_ledger WHERE reference = ? AND site_code = 'NX-B04'",
+      )
+      .all(`dispatch:${order.id}`);
+    expect(arrivals).toEqual(
+      radios.map(() => ({ kind: "dispatch", quantity: 1, counterpart: "NX-B01", device: "NX-B04-RD1" })),
+    );
+  });
+
   it("answers bad incidents with 400 naming the field", async () => {
     const noDemand = await send("POST", "/api/incidents", {
       name: "x",
