@@ -16,6 +16,7 @@ import path from "node:path";
 import mqtt from "mqtt";
 import { senmlWeight, tempDataDir } from "../helpers/platform.ts";
 import { startServerProcess } from "../helpers/process.ts";
+import { computeBench } from "./compute.ts";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 40000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
@@ -162,6 +163,7 @@ async function main(): Promise<void> {
     command: "npm run bench",
   });
   await again.stop();
+  rows.push(...(await computeBench()));
 
   const fmt = (n: number | undefined, digits = 0) => (n === undefined ? "" : n.toFixed(digits));
   const table = [
