@@ -80,6 +80,7 @@ export class IngestProcessor {
       (
         stored: Array<{ row: JournalRow; decoded: DecodedMessage }>,
         dead: Array<{ row: JournalRow; reason: string }>,
+        isolate: boolean,
       ) => {
         const now = Date.now();
         const changed = new Map<string, StockChange>();
@@ -88,10 +89,12 @@ export class IngestProcessor {
           lastSeen.set(decoded.deviceId, Math.max(lastSeen.get(decoded.deviceId) ?? 0, row.receivedAt));
           let projected: StockChange[];
           try {
-            // A savepoint per message: one message the projections cannot take is set aside with
-            // its reason instead of holding back every message after it.
-            projected = projectOne(decoded, row.id);
+            // In isolation (the retry after a failed batch) each message gets a savepoint: one the
+            // projections cannot take is set aside with its reason instead of holding back every
+            // message after it. The first try skips the savepoints, which cost on the hot path.
+            projected = isolate ? projectOne(decoded, row.id) : this.#projector.apply(decoded, row.id);
           } catch (error) {
+            if (!isolate) throw error;
             const reason = `readings stored, but the projection failed: ${(error as Error).message}`;
             this.#log.error({ err: error, journalId: row.id }, "projection failed");
             this.#journal.insertDeadLetter(row.id, row.receivedAt, row, reason);
@@ -206,14 +209,22 @@ export class IngestProcessor {
     }
     await this.#timeseries.write(readings);
     let changed: StockChange[];
-    try {
-      changed = this.#applyBatch(stored, dead);
-    } catch (error) {
+    const rollBack = () => {
       // The transaction rolled back, but the in-memory presence states had moved on: take them
-      // back from the database so the retry applies the same reads to the same states.
+      // back from the database so a retry applies the same reads to the same states.
       this.#presence.reload();
       this.#projector.takeMovements();
-      throw error;
+    };
+    try {
+      changed = this.#applyBatch(stored, dead, false);
+    } catch {
+      rollBack();
+      try {
+        changed = this.#applyBatch(stored, dead, true);
+      } catch (error) {
+        rollBack();
+        throw error;
+      }
     }
     const movements = this.#projector.takeMovements();
     for (const row of rows) this.#journal.decodedCache.delete(row.id);
