@@ -234,6 +234,8 @@ export const tagPresence = sqliteTable(
     itemTypeCode: itemTypeRef(),
     batchId: integer("batch_id"),
     units: integer("units").notNull(),
+    /** The site the registry says the tagged stock belongs to (null when registered without one). */
+    homeSiteCode: text("home_site_code"),
     present: integer("present", { mode: "boolean" }).notNull(),
     /** Set while a tag that went out through a portal has not been seen anywhere since. */
     inTransitFrom: text("in_transit_from"),
@@ -241,7 +243,10 @@ export const tagPresence = sqliteTable(
     lastSeenAt: integer("last_seen_at").notNull(),
     lastDeviceId: text("last_device_id"),
   },
-  (t) => [index("tag_presence_site_idx").on(t.siteCode, t.itemTypeCode, t.present)],
+  (t) => [
+    index("tag_presence_site_idx").on(t.siteCode, t.itemTypeCode, t.present),
+    index("tag_presence_home_idx").on(t.homeSiteCode, t.itemTypeCode),
+  ],
 );
 
 /** Tags read but not in the registry: kept and listed, never dropped. */

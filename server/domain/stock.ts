@@ -41,12 +41,22 @@ export interface StockInput {
   minQty: number;
   /** Held for approved dispatches; changed only through reservations. */
   reservedQty?: number;
+  /**
+   * What the sensors can vouch for. A weight shelf weighs all of the type at the site; RFID counts
+   * only tagged units, so where fewer units are tagged than the book holds, the tags can show
+   * what is missing but not what the untagged rest is.
+   */
+  sensing?: { shelves: boolean; taggedUnitsExpected: number; taggedUnitsPresent: number };
 }
 
 export interface StockLine extends StockInput {
   onHandQty: number;
-  /** Where onHandQty comes from: the sensors when they measure the item type, else the ledger. */
-  basis: "sensed" | "book";
+  /**
+   * Where onHandQty comes from: the sensors when they measure all of the item type (a shelf, or
+   * every unit tagged), the book less the tagged units missing when only some are tagged
+   * (reconciled), else the ledger.
+   */
+  basis: "sensed" | "reconciled" | "book";
   reservedQty: number;
   /** On hand less reserved: what can still be used. Computed, never stored. */
   availableQty: number;
@@ -55,8 +65,7 @@ export interface StockLine extends StockInput {
 
 /** Judges the available quantity (on hand less reserved) against the standard. */
 export function stockLine(input: StockInput, policy: StockPolicy = DEFAULT_STOCK_POLICY): StockLine {
-  const basis = input.sensedQty === null ? "book" : "sensed";
-  const onHandQty = input.sensedQty ?? input.bookQty;
+  const { basis, onHandQty } = onHand(input);
   const reservedQty = input.reservedQty ?? 0;
   const availableQty = Math.max(0, onHandQty - reservedQty);
   return {
@@ -69,13 +78,24 @@ export function stockLine(input: StockInput, policy: StockPolicy = DEFAULT_STOCK
   };
 }
 
+function onHand(input: StockInput): { basis: StockLine["basis"]; onHandQty: number } {
+  if (input.sensedQty === null) return { basis: "book", onHandQty: input.bookQty };
+  const sensing = input.sensing;
+  if (!sensing || sensing.shelves || sensing.taggedUnitsExpected >= input.bookQty) {
+    return { basis: "sensed", onHandQty: input.sensedQty };
+  }
+  const missing = Math.max(0, sensing.taggedUnitsExpected - sensing.taggedUnitsPresent);
+  return { basis: "reconciled", onHandQty: Math.max(0, input.bookQty - missing) };
+}
+
 /** How each figure of a stock line is derived, for the API to say. */
 export const STOCK_DERIVATION = {
   bookQty:
     "sum of the stock ledger (receipts, issues, transfers, adjustments, rotations, dispatches) for the site and item type",
   sensedQty:
     "shelf counts (weight less tare, divided by unit weight, with hysteresis) plus RFID tags present x units per tag; null when no sensor measures the item type",
-  onHandQty: "sensedQty when sensors measure the item type, else bookQty",
+  onHandQty:
+    "sensedQty when the sensors measure all of the item type (a weight shelf, or every unit on the book tagged); bookQty less the tagged units registered here but not present when only part is tagged (basis reconciled); else bookQty",
   reservedQty: "sum of open reservations (approved dispatches not yet shipped)",
   availableQty: "onHandQty - reservedQty, at least 0",
   requiredQty: "allocation standard of the site's tier for the item type",

@@ -90,12 +90,12 @@ export class Projector {
       presence: sqlite.prepare("SELECT in_transit_from AS inTransitFrom FROM tag_presence WHERE epc = ?"),
       upsertPresence: sqlite.prepare(
         `INSERT INTO tag_presence (epc, site_code, zone, item_type_code, batch_id, units, present, in_transit_from,
-                                   first_seen_at, last_seen_at, last_device_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   first_seen_at, last_seen_at, last_device_id, home_site_code)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (epc) DO UPDATE SET site_code = excluded.site_code, zone = excluded.zone, present = excluded.present,
            in_transit_from = excluded.in_transit_from, last_seen_at = max(last_seen_at, excluded.last_seen_at),
            last_device_id = excluded.last_device_id, item_type_code = excluded.item_type_code,
-           batch_id = excluded.batch_id, units = excluded.units`,
+           batch_id = excluded.batch_id, units = excluded.units, home_site_code = excluded.home_site_code`,
       ),
       depart: sqlite.prepare(
         "UPDATE tag_presence SET present = 0, zone = NULL WHERE epc = ? AND site_code = ?",
@@ -267,7 +267,7 @@ export class Projector {
 
   #presenceEvent(
     event: PresenceEvent,
-    identity: { itemTypeCode: string; batchId: number | null; units: number },
+    identity: { itemTypeCode: string; batchId: number | null; units: number; siteCode: string | null },
     journalId: number,
   ): void {
     const s = this.#statements;
@@ -289,6 +289,7 @@ export class Projector {
         event.at,
         event.at,
         deviceId,
+        identity.siteCode,
       );
     switch (event.type) {
       case "arrived":

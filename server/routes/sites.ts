@@ -29,7 +29,7 @@ const StockItem = Type.Object({
   ),
   bookQty: Type.Integer({ description: "sum of the stock ledger for the site and item type" }),
   onHandQty: Type.Integer({ description: "sensedQty when sensors measure the item type, else bookQty" }),
-  basis: Type.Union([Type.Literal("sensed"), Type.Literal("book")]),
+  basis: Type.Union([Type.Literal("sensed"), Type.Literal("reconciled"), Type.Literal("book")]),
   reservedQty: Type.Integer({ description: "held for approved dispatches" }),
   availableQty: Type.Integer({ description: "onHandQty - reservedQty" }),
   requiredQty: Type.Integer({ description: "allocation standard of the site's tier" }),

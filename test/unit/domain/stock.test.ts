@@ -53,4 +53,54 @@ describe("stock status against the standard", () => {
     expect(summariseStock(lines)).toEqual({ status: "low", counts: { ok: 1, over: 1, low: 1, critical: 0 } });
     expect(summariseStock([]).status).toBe("none");
   });
+
+  it("trusts tags only for the tagged units when part of the type is tagged", () => {
+    const base = {
+      itemTypeCode: "VEST",
+      itemTypeName: "Vest",
+      unit: "piece",
+      requiredQty: 200,
+      minQty: 120,
+      bookQty: 200,
+    };
+    // 10 vests tagged, 8 of them present: the 190 untagged stand as booked, 2 tagged are missing.
+    expect(
+      stockLine({
+        ...base,
+        sensedQty: 8,
+        sensing: { shelves: false, taggedUnitsExpected: 10, taggedUnitsPresent: 8 },
+      }),
+    ).toMatchObject({
+      basis: "reconciled",
+      onHandQty: 198,
+      status: "low",
+    });
+    // Every unit tagged: the tags are the count.
+    expect(
+      stockLine({
+        ...base,
+        sensedQty: 150,
+        sensing: { shelves: false, taggedUnitsExpected: 200, taggedUnitsPresent: 150 },
+      }),
+    ).toMatchObject({ basis: "sensed", onHandQty: 150 });
+    // A weight shelf weighs all of the type, whatever is tagged.
+    expect(
+      stockLine({
+        ...base,
+        sensedQty: 90,
+        sensing: { shelves: true, taggedUnitsExpected: 0, taggedUnitsPresent: 0 },
+      }),
+    ).toMatchObject({
+      basis: "sensed",
+      onHandQty: 90,
+    });
+    // More tagged units present than registered here (transferred in): nothing is missing.
+    expect(
+      stockLine({
+        ...base,
+        sensedQty: 12,
+        sensing: { shelves: false, taggedUnitsExpected: 10, taggedUnitsPresent: 12 },
+      }).onHandQty,
+    ).toBe(200);
+  });
 });
