@@ -177,6 +177,47 @@ const coverageRoutes: ApiPlugin = async (app, { deps }) => {
     async (request) => compute({ ...request.query, points: request.body.points }),
   );
 
+  const SitingQuery = Type.Object({
+    k: Type.Integer({ minimum: 1, maximum: 50, default: 1 }),
+    radiusKm: Params.radiusKm,
+    hours: Params.hours,
+    speedKmh: Params.speedKmh,
+    circuity: Params.circuity,
+  });
+  const Point = Type.Object({
+    id: Type.String({ minLength: 1, maxLength: 100 }),
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    lon: Type.Number({ minimum: -180, maximum: 180 }),
+  });
+  const site = async (
+    query: { k: number; radiusKm: number; hours: number; speedKmh: number; circuity: number },
+    candidates?: Array<{ id: string; lat: number; lon: number }>,
+    points?: DemandPoint[],
+  ) => {
+    const { k, ...params } = query;
+    const types = itemTypes();
+    const existing = depots("min").filter((d) =>
+      types.every((t) => (d.holdings[t] ?? 0) >= (d.thresholds?.[t] ?? 1)),
+    );
+    const stations = deps.reference
+      .listSites()
+      .filter((s) => s.tier === "station")
+      .map((s) => ({ id: s.code, lat: s.lat, lon: s.lon }));
+    const result = await siteNewDepots({
+      candidates: candidates ?? stations,
+      existing,
+      points: points ?? defaultPoints(),
+      k,
+      reachKm: reachKm(params),
+      highs: await loadHighs(),
+    });
+    return {
+      params: { ...params, k, reachKm: reachKm(params) },
+      existingDepots: existing.map((d) => d.code),
+      ...result,
+    };
+  };
+
   app.get(
     "/coverage/siting",
     {
@@ -185,41 +226,37 @@ const coverageRoutes: ApiPlugin = async (app, { deps }) => {
         summary:
           "Where k new depots would cover the most uncovered demand (maximal covering location, HiGHS)",
         description:
-          "Candidates: the station rooms (a station upgraded to a depot). Existing depots holding every item type at their minimum are fixed. Solved to optimality as a MIP.",
-        querystring: Type.Object({
-          k: Type.Integer({ minimum: 1, maximum: 50, default: 1 }),
-          radiusKm: Params.radiusKm,
-          hours: Params.hours,
-          speedKmh: Params.speedKmh,
-          circuity: Params.circuity,
-        }),
+          "Candidates: the station rooms (a station upgraded to a depot); demand: the default points. Existing depots holding every item type at their minimum are fixed. Solved to optimality as a MIP.",
+        querystring: SitingQuery,
         response: { 200: Type.Any(), ...errorResponses },
       },
     },
-    async (request) => {
-      const { k, ...params } = request.query;
-      const types = itemTypes();
-      const existing = depots("min").filter((d) =>
-        types.every((t) => (d.holdings[t] ?? 0) >= (d.thresholds?.[t] ?? 1)),
-      );
-      const candidates = deps.reference
-        .listSites()
-        .filter((s) => s.tier === "station")
-        .map((s) => ({ id: s.code, lat: s.lat, lon: s.lon }));
-      const result = await siteNewDepots({
-        candidates,
-        existing,
-        points: defaultPoints(),
-        k,
-        reachKm: reachKm(params),
-        highs: await loadHighs(),
-      });
-      return {
-        params: { ...params, k, reachKm: reachKm(params) },
-        existingDepots: existing.map((d) => d.code),
-        ...result,
-      };
+    async (request) => site(request.query),
+  );
+
+  app.post(
+    "/coverage/siting",
+    {
+      schema: {
+        tags: ["coverage"],
+        summary: "Siting among candidate sites you post, optionally for demand points you post",
+        querystring: SitingQuery,
+        body: Type.Object(
+          {
+            candidates: Type.Array(Point, { minItems: 1, maxItems: 5000 }),
+            points: Type.Optional(
+              Type.Array(Type.Object({ ...Point.properties, weight: Type.Number({ minimum: 0 }) }), {
+                minItems: 1,
+                maxItems: 100000,
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Any(), ...errorResponses },
+      },
     },
+    async (request) => site(request.query, request.body.candidates, request.body.points),
   );
 };
 

@@ -80,4 +80,32 @@ describe("rescue-circle coverage and siting for the command centre", () => {
     );
     expect((await t.http("/api/coverage?radiusKm=-5")).status).toBe(400);
   });
+
+  it("sites among posted candidates for posted demand, choosing the one that covers the most weight", async () => {
+    // Far west, beyond every depot: two demand points near a candidate at Lanzhou, one near Xining.
+    const response = await fetch(`${t.platform.httpUrl}/api/coverage/siting?k=1&radiusKm=50&hours=10`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        candidates: [
+          { id: "lanzhou", lat: 36.061, lon: 103.834 },
+          { id: "xining", lat: 36.617, lon: 101.778 },
+        ],
+        points: [
+          { id: "a", lat: 36.1, lon: 103.9, weight: 30 },
+          { id: "b", lat: 36.0, lon: 103.7, weight: 30 },
+          { id: "c", lat: 36.6, lon: 101.8, weight: 50 },
+        ],
+      }),
+    });
+    const body = (await response.json()) as {
+      chosen: Array<{ id: string }>;
+      weightNewlyCovered: number;
+      solver: { status: string };
+    };
+    expect(response.status).toBe(200);
+    expect(body.solver.status).toBe("Optimal");
+    expect(body.chosen.map((c) => c.id)).toEqual(["lanzhou"]);
+    expect(body.weightNewlyCovered).toBe(60);
+  });
 });
