@@ -40,40 +40,27 @@ export function isDatabaseEmpty(database: AppDatabase): boolean {
   return (row?.n ?? 0) === 0;
 }
 
-/** Every table the demo writes or the platform fills, children before parents. */
-const RESETTABLE_TABLES = [
-  "alerts",
-  "quality_checks",
-  "batch_services",
-  "reservations",
-  "audits",
-  "dead_letters",
-  "ingest_journal",
-  "shelf_state",
-  "shelf_movements",
-  "env_excursions",
-  "unknown_tags",
-  "tag_presence",
-  "stock_ledger",
-  "tags",
-  "tag_ranges",
-  "reader_antennas",
-  "shelves",
-  "devices",
-  "batches",
-  "user_sites",
-  "users",
-  "standards",
-  "item_types",
-  "categories",
-  "sites",
-  "meta",
-];
-
+/**
+ * Empties every table the platform keeps (not the migration record), so a table added later cannot
+ * be forgotten here. Foreign keys are off meanwhile: the order of deletion does not matter.
+ */
 export function clearDatabase(database: AppDatabase): void {
-  database.sqlite.transaction(() => {
-    for (const table of RESETTABLE_TABLES) database.sqlite.prepare(`DELETE FROM ${table}`).run();
-  })();
+  const sqlite = database.sqlite;
+  const tables = (
+    sqlite
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'",
+      )
+      .all() as Array<{ name: string }>
+  ).map((t) => t.name);
+  sqlite.pragma("foreign_keys = OFF");
+  try {
+    sqlite.transaction(() => {
+      for (const table of tables) sqlite.prepare(`DELETE FROM "${table.replace(/"/g, '""')}"`).run();
+    })();
+  } finally {
+    sqlite.pragma("foreign_keys = ON");
+  }
 }
 
 export interface DemoSummary {

@@ -47,6 +47,7 @@ describe("npm run seed", () => {
         (database.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       expect(count("stock_ledger")).toBe(before.n - 1);
       expect(count("dead_letters")).toBe(0);
+      expect(count("incidents")).toBe(0);
       expect(count("sites")).toBe(58);
       expect(count("devices")).toBe(122);
     } finally {
