@@ -25,7 +25,7 @@ export interface StockItem {
   sensedQty: number | null;
   bookQty: number;
   onHandQty: number;
-  basis: "sensed" | "book";
+  basis: "sensed" | "reconciled" | "book";
   requiredQty: number;
   minQty: number;
   status: ItemStatus;

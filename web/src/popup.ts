@@ -48,7 +48,12 @@ function countsHtml(stock: SiteStock): string {
 }
 
 function exceptionRow(item: StockItem): string {
-  const basisNote = item.basis === "book" ? ' <abbr title="book quantity (no sensor reading)">B</abbr>' : "";
+  const basisNote =
+    item.basis === "book"
+      ? ' <abbr title="book quantity (no sensor reading)">B</abbr>'
+      : item.basis === "reconciled"
+        ? ' <abbr title="book less the tagged units not found (only part of this type is tagged)">R</abbr>'
+        : "";
   return `<tr>
 		<td>${escapeHtml(item.itemTypeName)}</td>
 		<td class="num">${escapeHtml(formatQty(item.onHandQty, item.unit))}${basisNote}</td>
