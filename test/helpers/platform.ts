@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { type Config, loadConfig } from "../../server/config.ts";
+import { encodeSgtin96 } from "../../server/ingest/decoders/epc.ts";
 import { type Platform, startPlatform } from "../../server/platform.ts";
 
 export function tempDataDir(prefix = "reserve-test-"): string {
@@ -27,6 +28,10 @@ export interface TestPlatform {
   platform: Platform;
   dataDir: string;
   http(pathname: string): Promise<{ status: number; body: any }>;
+  /** A request with a JSON body (or none); the answer parsed when it is JSON. */
+  send(method: string, pathname: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** The EPCs of the SGTIN ranges registered to a site, optionally of one item type. */
+  siteTags(siteCode: string, itemTypeCode?: string): Promise<string[]>;
   /** One item type's line of GET /api/sites/{site}/stock. */
   stockLine(siteCode: string, itemTypeCode: string): Promise<any>;
   /** Resolves once the ingest journal has nothing pending. */
@@ -48,6 +53,33 @@ export async function startTestPlatform(
     async stockLine(siteCode, itemTypeCode) {
       const { body } = await self.http(`/api/sites/${siteCode}/stock`);
       return body.items.find((i: { itemTypeCode: string }) => i.itemTypeCode === itemTypeCode);
+    },
+    async send(method, pathname, body) {
+      const response = await fetch(`${platform.httpUrl}${pathname}`, {
+        method,
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    async siteTags(siteCode, itemTypeCode) {
+      const { ranges } = (await self.http(`/api/tags?siteCode=${siteCode}`)).body as {
+        ranges: Array<{
+          itemTypeCode: string;
+          gtin14: string;
+          companyPrefixDigits: number;
+          serialFrom: number;
+          serialTo: number;
+        }>;
+      };
+      return ranges
+        .filter((r) => !itemTypeCode || r.itemTypeCode === itemTypeCode)
+        .flatMap((r) =>
+          Array.from({ length: r.serialTo - r.serialFrom + 1 }, (_, i) =>
+            encodeSgtin96(r.gtin14, r.companyPrefixDigits, r.serialFrom + i),
+          ),
+        );
     },
     async drained() {
       await waitFor(

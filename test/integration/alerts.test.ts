@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../server/domain/random.ts";
-import { encodeSgtin96 } from "../../server/ingest/decoders/epc.ts";
 import { type ReaderSimState, stepReader } from "../../simulators/devices.ts";
 import { startTestPlatform, type TestPlatform, waitFor } from "../helpers/platform.ts";
 import { openEventStream } from "../helpers/sse.ts";
@@ -15,14 +14,7 @@ describe("alerts and the live event stream", () => {
   });
 
   it("raises a low-stock alert on the stream within seconds of tagged items leaving through the portal", async () => {
-    const { ranges } = (await t.http("/api/tags?siteCode=NX-B01")).body;
-    const radios = ranges
-      .filter((r: { itemTypeCode: string }) => r.itemTypeCode === "RADIO")
-      .flatMap((r: { gtin14: string; companyPrefixDigits: number; serialFrom: number; serialTo: number }) =>
-        Array.from({ length: r.serialTo - r.serialFrom + 1 }, (_, i) =>
-          encodeSgtin96(r.gtin14, r.companyPrefixDigits, r.serialFrom + i),
-        ),
-      );
+    const radios = await t.siteTags("NX-B01", "RADIO");
     const standard = await t.stockLine("NX-B01", "RADIO");
     expect(radios).toHaveLength(standard.bookQty);
 
@@ -61,7 +53,6 @@ describe("alerts and the live event stream", () => {
       const leaving = radios.length - standard.requiredQty + 3;
       reader = { ...reader, removalChance: 1, readChance: 0 };
       for (let i = 0; i < leaving; i += 1) await cycle(start + 10_000 + i * 5000);
-      const sent = Date.now();
       const alert = await waitFor(
         () => {
           const e = stream.events.find((x) => x.event === "alert" && x.data.alert.subject === "item:RADIO");
@@ -70,7 +61,6 @@ describe("alerts and the live event stream", () => {
         "a RADIO alert on the stream",
         5000,
       );
-      expect(Date.now() - sent).toBeLessThan(5000);
       expect(alert).toMatchObject({
         change: "raised",
         alert: { kind: "stock-low", severity: "warning", siteCode: "NX-B01", acknowledgedAt: null },
@@ -88,13 +78,9 @@ describe("alerts and the live event stream", () => {
       const listed = (await t.http("/api/alerts?siteCode=NX-B01")).body.find(
         (a: { subject: string }) => a.subject === "item:RADIO",
       );
-      const response = await fetch(`${t.platform.httpUrl}/api/alerts/${listed.id}/acknowledge`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ by: "keeper.b01" }),
-      });
-      expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ acknowledgedBy: "keeper.b01", clearedAt: null });
+      const acknowledged = await t.send("POST", `/api/alerts/${listed.id}/acknowledge`, { by: "keeper.b01" });
+      expect(acknowledged.status).toBe(200);
+      expect(acknowledged.body).toMatchObject({ acknowledgedBy: "keeper.b01", clearedAt: null });
       await waitFor(
         () => stream.events.find((e) => e.event === "alert" && e.data.change === "acknowledged"),
         "acknowledged on the stream",
@@ -105,17 +91,10 @@ describe("alerts and the live event stream", () => {
   });
 
   it("answers an unknown alert with 404 and a missing name with 400", async () => {
-    const post = (id: string, body: unknown) =>
-      fetch(`${t.platform.httpUrl}/api/alerts/${id}/acknowledge`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
+    const post = (id: string, body: unknown) => t.send("POST", `/api/alerts/${id}/acknowledge`, body);
     expect((await post("999999", { by: "x" })).status).toBe(404);
     const bad = await post("1", {});
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { message: string }).message).toMatch(
-      /body must have required property 'by'/,
-    );
+    expect(bad.body.message).toMatch(/body must have required property 'by'/);
   });
 });

@@ -34,18 +34,14 @@ describe("rescue-circle coverage and siting for the command centre", () => {
     // 100 km due north of the north central depot along a meridian, where the geodesic is exact.
     const direct = geodesic.Geodesic.WGS84.Direct(38.487, 106.231, 0, 100_000);
     const edge = { lat2: direct.lat2 as number, lon2: direct.lon2 as number };
-    const response = await fetch(`${t.platform.httpUrl}/api/coverage?radiusKm=100&hours=10&threshold=any`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        points: [
-          { id: "edge", lat: edge.lat2, lon: edge.lon2, weight: 3 },
-          { id: "qinghai-lake", lat: 36.9, lon: 100.1, weight: 1 },
-        ],
-      }),
+    const response = await t.send("POST", "/api/coverage?radiusKm=100&hours=10&threshold=any", {
+      points: [
+        { id: "edge", lat: edge.lat2, lon: edge.lon2, weight: 3 },
+        { id: "qinghai-lake", lat: 36.9, lon: 100.1, weight: 1 },
+      ],
     });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as {
+    const body = response.body as {
       params: { reachKm: number };
       weightShareAll: number;
       points: Array<{
@@ -83,22 +79,18 @@ describe("rescue-circle coverage and siting for the command centre", () => {
 
   it("sites among posted candidates for posted demand, choosing the one that covers the most weight", async () => {
     // Far west, beyond every depot: two demand points near a candidate at Lanzhou, one near Xining.
-    const response = await fetch(`${t.platform.httpUrl}/api/coverage/siting?k=1&radiusKm=50&hours=10`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        candidates: [
-          { id: "lanzhou", lat: 36.061, lon: 103.834 },
-          { id: "xining", lat: 36.617, lon: 101.778 },
-        ],
-        points: [
-          { id: "a", lat: 36.1, lon: 103.9, weight: 30 },
-          { id: "b", lat: 36.0, lon: 103.7, weight: 30 },
-          { id: "c", lat: 36.6, lon: 101.8, weight: 50 },
-        ],
-      }),
+    const response = await t.send("POST", "/api/coverage/siting?k=1&radiusKm=50&hours=10", {
+      candidates: [
+        { id: "lanzhou", lat: 36.061, lon: 103.834 },
+        { id: "xining", lat: 36.617, lon: 101.778 },
+      ],
+      points: [
+        { id: "a", lat: 36.1, lon: 103.9, weight: 30 },
+        { id: "b", lat: 36.0, lon: 103.7, weight: 30 },
+        { id: "c", lat: 36.6, lon: 101.8, weight: 50 },
+      ],
     });
-    const body = (await response.json()) as {
+    const body = response.body as {
       chosen: Array<{ id: string }>;
       weightNewlyCovered: number;
       solver: { status: string };

@@ -11,14 +11,6 @@ describe("incidents and dispatch for the command centre", () => {
     await t.stop();
   });
 
-  const send = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${t.platform.httpUrl}${path}`, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  };
   const sumBy = (lines: Array<{ itemTypeCode: string; quantity: number }>) => {
     const sums: Record<string, number> = {};
     for (const l of lines) sums[l.itemTypeCode] = (sums[l.itemTypeCode] ?? 0) + l.quantity;
@@ -26,7 +18,7 @@ describe("incidents and dispatch for the command centre", () => {
   };
 
   it("plans a 2,000-person mobilisation: the kit in quantities, met or reported short, no dearer than nearest-first", async () => {
-    const { status, body: order } = await send("POST", "/api/incidents", {
+    const { status, body: order } = await t.send("POST", "/api/incidents", {
       name: "Yellow River flood, Qingtongxia",
       type: "flood",
       lat: 38.021,
@@ -61,7 +53,7 @@ describe("incidents and dispatch for the command centre", () => {
   it("never allocates the same units to two incidents planned at the same moment", async () => {
     // Satellite phones are scarce: ask twice, in parallel, for more than all depots may send.
     const ask = () =>
-      send("POST", "/api/incidents", {
+      t.send("POST", "/api/incidents", {
         name: "Earthquake, Haiyuan",
         type: "earthquake",
         lat: 36.565,
@@ -96,11 +88,11 @@ describe("incidents and dispatch for the command centre", () => {
     for (const o of (await t.http("/api/dispatch-orders")).body) {
       if (o.state === "planned")
         expect(
-          (await send("POST", `/api/dispatch-orders/${o.id}/cancel`, { by: "commander.duty" })).body.state,
+          (await t.send("POST", `/api/dispatch-orders/${o.id}/cancel`, { by: "commander.duty" })).body.state,
         ).toBe("cancelled");
     }
     const before = await t.stockLine("NX-B01", "RADIO");
-    const { body: order } = await send("POST", "/api/incidents", {
+    const { body: order } = await t.send("POST", "/api/incidents", {
       name: "Search in Helan Mountains",
       type: "search and rescue",
       lat: 38.43,
@@ -113,8 +105,8 @@ describe("incidents and dispatch for the command centre", () => {
       expect.objectContaining({ sourceSiteCode: "NX-B01", itemTypeCode: "RADIO", quantity: 3 }),
     ]);
     expect((await t.stockLine("NX-B01", "RADIO")).reservedQty).toBe(before.reservedQty + 3);
-    expect((await send("POST", `/api/dispatch-orders/${order.id}/deliver`, { by: "x" })).status).toBe(409);
-    const approved = await send("POST", `/api/dispatch-orders/${order.id}/approve`, {
+    expect((await t.send("POST", `/api/dispatch-orders/${order.id}/deliver`, { by: "x" })).status).toBe(409);
+    const approved = await t.send("POST", `/api/dispatch-orders/${order.id}/approve`, {
       by: "commander.chief",
     });
     expect(approved.body).toMatchObject({ state: "approved", approvedBy: "commander.chief" });
@@ -161,7 +153,7 @@ describe("incidents and dispatch for the command centre", () => {
     expect(after.reservedQty).toBe(before.reservedQty);
     expect(after.bookQty).toBe(before.bookQty - 3);
 
-    const delivered = await send("POST", `/api/dispatch-orders/${order.id}/deliver`, { by: "officer.s23" });
+    const delivered = await t.send("POST", `/api/dispatch-orders/${order.id}/deliver`, { by: "officer.s23" });
     expect(delivered.body.state).toBe("delivered");
     expect((await t.stockLine("NX-S23", "RADIO")).bookQty).toBe(
       (await t.stockLine("NX-S23", "RADIO")).bookQty,
@@ -172,19 +164,13 @@ describe("incidents and dispatch for the command centre", () => {
       )
       .get(`dispatch:${order.id}`);
     expect(received).toEqual({ n: 3, actor: "officer.s23" });
-    const closed = await send("POST", `/api/dispatch-orders/${order.id}/close`, { by: "commander.chief" });
+    const closed = await t.send("POST", `/api/dispatch-orders/${order.id}/close`, { by: "commander.chief" });
     expect(closed.body).toMatchObject({ state: "closed", closedBy: "commander.chief" });
   });
 
   it("confirms delivery from portal-in reads at the destination depot", async () => {
     // First an inventory sweep at the branch depot, so its sensed radios are all there again.
-    const { ranges: all } = (await t.http("/api/tags?siteCode=NX-B01")).body;
-    const every = all.flatMap(
-      (r: { gtin14: string; companyPrefixDigits: number; serialFrom: number; serialTo: number }) =>
-        Array.from({ length: r.serialTo - r.serialFrom + 1 }, (_, i) =>
-          encodeSgtin96(r.gtin14, r.companyPrefixDigits, r.serialFrom + i),
-        ),
-    );
+    const every = await t.siteTags("NX-B01");
     const sweeper = await t.connect();
     for (const offset of [0, 500]) {
       const reads = every.map((epc: string) => ({
@@ -195,7 +181,7 @@ describe("incidents and dispatch for the command centre", () => {
       await sweeper.publishAsync("sites/NX-B01/rfid/NX-B01-RD1", JSON.stringify(reads), { qos: 1 });
     }
     await t.drained();
-    const { body: order } = await send("POST", "/api/incidents", {
+    const { body: order } = await t.send("POST", "/api/incidents", {
       name: "Reinforcement for Zhongwei",
       type: "reinforcement",
       lat: 38.43,
@@ -205,7 +191,7 @@ describe("incidents and dispatch for the command centre", () => {
       by: "commander.duty",
     });
     expect(order.lines).toEqual([expect.objectContaining({ sourceSiteCode: "NX-B01", quantity: 2 })]);
-    await send("POST", `/api/dispatch-orders/${order.id}/approve`, { by: "commander.chief" });
+    await t.send("POST", `/api/dispatch-orders/${order.id}/approve`, { by: "commander.chief" });
     const { ranges } = (await t.http("/api/tags?siteCode=NX-B01")).body;
     const radios = [10, 11].map((i) =>
       encodeSgtin96(ranges[0].gtin14, ranges[0].companyPrefixDigits, ranges[0].serialFrom + i),
@@ -247,7 +233,7 @@ describe("incidents and dispatch for the command centre", () => {
   });
 
   it("answers bad incidents with 400 naming the field", async () => {
-    const noDemand = await send("POST", "/api/incidents", {
+    const noDemand = await t.send("POST", "/api/incidents", {
       name: "x",
       type: "y",
       lat: 38,
@@ -258,7 +244,7 @@ describe("incidents and dispatch for the command centre", () => {
       status: 400,
       body: { message: "body: give personnel above 0 or at least one item" },
     });
-    const badItem = await send("POST", "/api/incidents", {
+    const badItem = await t.send("POST", "/api/incidents", {
       name: "x",
       type: "y",
       lat: 38,
@@ -267,7 +253,7 @@ describe("incidents and dispatch for the command centre", () => {
       by: "c",
     });
     expect(badItem.body.message).toBe('body/items: item type "CANNON" does not exist');
-    const badLat = await send("POST", "/api/incidents", {
+    const badLat = await t.send("POST", "/api/incidents", {
       name: "x",
       type: "y",
       lat: 91,

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addDays } from "../../server/domain/rotation.ts";
-import { encodeSgtin96 } from "../../server/ingest/decoders/epc.ts";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform.ts";
 
 describe("what a keeper relies on: rotation, audits, readiness, downloads", () => {
@@ -11,16 +10,6 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
   afterAll(async () => {
     await t.stop();
   });
-
-  const send = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${t.platform.httpUrl}${path}`, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  };
 
   it("shows a batch as due from its trigger date, not the day before, and raises the rotation alert", async () => {
     const batches = (await t.http("/api/batches?siteCode=NX-K02&status=ok")).body;
@@ -75,7 +64,7 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     expect(line).toBeDefined();
     const destinationBefore = await t.stockLine(line.destinationSiteCode, line.itemTypeCode);
     const sourceBefore = await t.stockLine("NX-K01", line.itemTypeCode);
-    const done = await send("POST", "/api/rotation/execute", {
+    const done = await t.send("POST", "/api/rotation/execute", {
       ...line,
       by: "keeper.k01",
       reason: "quarterly rotation",
@@ -89,7 +78,7 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
       destinationBefore.bookQty + line.quantity,
     );
 
-    const tooMany = await send("POST", "/api/rotation/execute", {
+    const tooMany = await t.send("POST", "/api/rotation/execute", {
       ...line,
       quantity: 100000,
       by: "keeper.k01",
@@ -97,7 +86,7 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.message).toMatch(/fewer than the 100000 to rotate/);
-    const noDestination = await send("POST", "/api/rotation/execute", {
+    const noDestination = await t.send("POST", "/api/rotation/execute", {
       ...line,
       destinationSiteCode: null,
       by: "k",
@@ -107,18 +96,14 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
   });
 
   it("reports exactly the tag hidden from an audit sweep and books the approved adjustment", async () => {
-    const { ranges } = (await t.http("/api/tags?siteCode=NX-C02")).body;
-    const radios: string[] = ranges
-      .filter((r: { itemTypeCode: string }) => r.itemTypeCode === "RADIO")
-      .flatMap((r: { gtin14: string; companyPrefixDigits: number; serialFrom: number; serialTo: number }) =>
-        Array.from({ length: r.serialTo - r.serialFrom + 1 }, (_, i) =>
-          encodeSgtin96(r.gtin14, r.companyPrefixDigits, r.serialFrom + i),
-        ),
-      );
+    const radios = await t.siteTags("NX-C02", "RADIO");
     const before = await t.stockLine("NX-C02", "RADIO");
     expect(radios).toHaveLength(before.bookQty);
 
-    const started = await send("POST", "/api/sites/NX-C02/audits", { by: "keeper.c02", durationMinutes: 30 });
+    const started = await t.send("POST", "/api/sites/NX-C02/audits", {
+      by: "keeper.c02",
+      durationMinutes: 30,
+    });
     expect(started.status).toBe(201);
     const hidden = radios[17] as string;
     const client = await t.connect();
@@ -146,7 +131,7 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
       difference: -1,
     });
 
-    const closed = await send("POST", `/api/audits/${started.body.id}/close`);
+    const closed = await t.send("POST", `/api/audits/${started.body.id}/close`);
     expect(closed.body.audit.state).toBe("closed");
     expect((await t.http("/api/alerts?siteCode=NX-C02")).body).toContainEqual(
       expect.objectContaining({ kind: "audit-discrepancy", subject: `audit:${started.body.id}` }),
@@ -155,7 +140,7 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     expect(report.headers.get("content-type")).toMatch(/text\/csv/);
     expect(await report.text()).toContain(`missing tag,RADIO,${hidden},,,-1`);
 
-    const approved = await send("POST", `/api/audits/${started.body.id}/approve`, {
+    const approved = await t.send("POST", `/api/audits/${started.body.id}/approve`, {
       by: "chief.c02",
       reason: "radio not found in the sweep",
     });
@@ -172,7 +157,7 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     });
     expect((await t.stockLine("NX-C02", "RADIO")).bookQty).toBe(before.bookQty - 1);
     expect(
-      (await send("POST", `/api/audits/${started.body.id}/approve`, { by: "x", reason: "again" })).status,
+      (await t.send("POST", `/api/audits/${started.body.id}/approve`, { by: "x", reason: "again" })).status,
     ).toBe(400);
   });
 
@@ -186,8 +171,11 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     expect(body.nearby.sites[0]).toEqual({ siteCode: "NX-C01", distanceKm: 0 });
     expect(body.nearby.sites.every((s: { distanceKm: number }) => s.distanceKm <= 50)).toBe(true);
     expect(body.nearby.readiness.people).toBeLessThanOrEqual(body.region.people);
-    const k01 = body.sites.find((s: { siteCode: string }) => s.siteCode === "NX-K01");
-    expect(k01.people).toBeGreaterThanOrEqual(0);
+    // Every site of the police's own tiers; none equips more people than all of them together.
+    expect(body.sites).toHaveLength(2 + 4 + 22 + 24);
+    expect(Math.max(...body.sites.map((s: { people: number }) => s.people))).toBeLessThanOrEqual(
+      body.region.people,
+    );
     expect((await t.http("/api/readiness?lat=38")).body.message).toBe(
       "querystring/lat and querystring/lon go together",
     );
@@ -231,14 +219,8 @@ describe("thresholds per item type", () => {
   it("changes an item type's over factor and rotation rule, and refuses nonsense with the field named", async () => {
     const t = await startTestPlatform();
     try {
-      const patch = async (code: string, body: unknown) => {
-        const response = await fetch(`${t.platform.httpUrl}/api/catalogue/item-types/${code}`, {
-          method: "PATCH",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(body),
-        });
-        return { status: response.status, body: (await response.json()) as any };
-      };
+      const patch = (code: string, body: unknown) =>
+        t.send("PATCH", `/api/catalogue/item-types/${code}`, body);
       const line = await t.stockLine("NX-C01", "HELMET");
       const factor = Math.max(1, (line.availableQty - 1) / line.requiredQty);
       const changed = await patch("HELMET", { overFactor: factor });

@@ -238,14 +238,7 @@ describe("antenna mapping", () => {
     await t.stop();
   });
 
-  const put = async (device: string, body: unknown) => {
-    const response = await fetch(`${t.platform.httpUrl}/api/devices/${device}/antennas`, {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  };
+  const put = (device: string, body: unknown) => t.send("PUT", `/api/devices/${device}/antennas`, body);
 
   it("puts a tag in the zone its antenna is mapped to, and refuses mappings that make no sense", async () => {
     const mapping = [

@@ -89,10 +89,10 @@ describe("shelves, environment sensors and device status", () => {
       medkitBatches,
     );
     const [first] = checks;
-    const recorded = await fetch(`${t.platform.httpUrl}/api/quality-checks/${first.id}/result`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ result: "pass", by: "pharmacist.c01", note: "seals intact" }),
+    const recorded = await t.send("POST", `/api/quality-checks/${first.id}/result`, {
+      result: "pass",
+      by: "pharmacist.c01",
+      note: "seals intact",
     });
     expect(recorded.status).toBe(204);
     expect((await t.http("/api/quality-checks?siteCode=NX-C01&open=true")).body).toHaveLength(

@@ -13,6 +13,7 @@ import {
   resilience,
 } from "../../../server/domain/coverage.ts";
 import { distanceKm } from "../../../server/domain/geo.ts";
+import { seededRandom as random } from "../../../server/domain/random.ts";
 
 /**
  * Distances for choosing the fixture, computed independently of the code under test: haversine on
@@ -276,18 +277,6 @@ describe("resilience (N-1)", () => {
     });
   });
 });
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomNetwork(
   seed: number,

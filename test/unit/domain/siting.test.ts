@@ -3,19 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { DemandPoint } from "../../../server/domain/coverage.ts";
 import { distanceKm } from "../../../server/domain/geo.ts";
 import { loadHighs } from "../../../server/domain/highs.ts";
+import { seededRandom as random } from "../../../server/domain/random.ts";
 import { type Candidate, siteNewDepots } from "../../../server/domain/siting.ts";
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Instance {
   candidates: Candidate[];
