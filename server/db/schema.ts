@@ -18,6 +18,10 @@ import {
 
 export const SITE_TIERS = ["central", "branch", "county", "station", "agreement", "external"] as const;
 export type SiteTier = (typeof SITE_TIERS)[number];
+/** Tiers whose stock the police hold themselves; agreement and external stock come by request. */
+export const OWN_TIERS: readonly SiteTier[] = ["central", "branch", "county", "station"];
+/** Own tiers that hold stock for others and dispatch it; station rooms are end points. */
+export const DEPOT_TIERS: readonly SiteTier[] = ["central", "branch", "county"];
 
 export const DEVICE_KINDS = ["rfid", "shelf", "env"] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];

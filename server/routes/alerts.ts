@@ -2,7 +2,7 @@ import { Type } from "@sinclair/typebox";
 import { ALERT_KINDS } from "../db/schema.ts";
 import type { AlertRow } from "../services/alerts.ts";
 import type { ApiPlugin } from "./deps.ts";
-import { errorResponses, literals, Nullable, SiteCode } from "./schemas.ts";
+import { errorResponses, isoTime, isoTimeOrNull, literals, Nullable, SiteCode } from "./schemas.ts";
 
 export const AlertSchema = Type.Object({
   id: Type.Integer(),
@@ -20,15 +20,13 @@ export const AlertSchema = Type.Object({
   acknowledgedBy: Nullable(Type.String()),
 });
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 export function alertJson(a: AlertRow) {
   return {
     ...a,
-    firstSeenAt: iso(a.firstSeenAt) as string,
-    lastSeenAt: iso(a.lastSeenAt) as string,
-    clearedAt: iso(a.clearedAt),
-    acknowledgedAt: iso(a.acknowledgedAt),
+    firstSeenAt: isoTime(a.firstSeenAt),
+    lastSeenAt: isoTime(a.lastSeenAt),
+    clearedAt: isoTimeOrNull(a.clearedAt),
+    acknowledgedAt: isoTimeOrNull(a.acknowledgedAt),
   };
 }
 

@@ -2,9 +2,7 @@ import { Type } from "@sinclair/typebox";
 import type { AuditRow } from "../services/audits.ts";
 import { toCsv } from "./csv.ts";
 import type { ApiPlugin } from "./deps.ts";
-import { errorResponses, Nullable, SiteCode } from "./schemas.ts";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { errorResponses, isoTime, isoTimeOrNull, Nullable, SiteCode } from "./schemas.ts";
 
 const Audit = Type.Object({
   id: Type.Integer(),
@@ -40,10 +38,10 @@ const Findings = Type.Object({
 
 const auditJson = (a: AuditRow) => ({
   ...a,
-  startedAt: iso(a.startedAt) as string,
-  endsAt: iso(a.endsAt) as string,
-  closedAt: iso(a.closedAt),
-  approvedAt: iso(a.approvedAt),
+  startedAt: isoTime(a.startedAt),
+  endsAt: isoTime(a.endsAt),
+  closedAt: isoTimeOrNull(a.closedAt),
+  approvedAt: isoTimeOrNull(a.approvedAt),
 });
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });

@@ -1,7 +1,5 @@
-import fs from "node:fs/promises";
 import { Type } from "@sinclair/typebox";
-import type { Feature, MultiPolygon, Polygon } from "geojson";
-import type { SiteTier } from "../db/schema.ts";
+import { DEPOT_TIERS, type SiteTier } from "../db/schema.ts";
 import {
   areaCoverage,
   DEFAULT_COVERAGE_PARAMS,
@@ -14,11 +12,10 @@ import {
 import { loadHighs } from "../domain/highs.ts";
 import { siteNewDepots } from "../domain/siting.ts";
 import { InvalidInputError } from "../errors.ts";
+import { readRegionOutline } from "../services/region.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { errorResponses } from "./schemas.ts";
 
-/** Tiers that hold stock for others; station rooms are where demand is. */
-const DEPOT_TIERS: readonly SiteTier[] = ["central", "branch", "county"];
 /** Default demand weights (officers served) when the caller posts no points: demo figures. */
 const DEFAULT_WEIGHT: Partial<Record<SiteTier, number>> = { county: 120, station: 40 };
 
@@ -70,11 +67,6 @@ const coverageRoutes: ApiPlugin = async (app, { deps }) => {
         lon: s.lon,
         weight: DEFAULT_WEIGHT[s.tier] as number,
       }));
-  const region = async (): Promise<Feature<Polygon | MultiPolygon> | null> => {
-    const file = deps.config.regionGeojson;
-    if (!file) return null;
-    return JSON.parse(await fs.readFile(file, "utf8")) as Feature<Polygon | MultiPolygon>;
-  };
   const itemTypes = () => deps.reference.listItemTypes().map((t) => t.code);
 
   const compute = async (query: {
@@ -99,7 +91,7 @@ const coverageRoutes: ApiPlugin = async (app, { deps }) => {
     const all = depots(query.threshold);
     const points = query.points ?? defaultPoints();
     const coverage = pointCoverage(all, points, types, params);
-    const outline = await region();
+    const outline = await readRegionOutline(deps.config.regionGeojson);
     const holders = all.filter((d) =>
       query.itemType
         ? (d.holdings[query.itemType] ?? 0) >= (d.thresholds?.[query.itemType] ?? 1)

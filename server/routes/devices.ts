@@ -4,7 +4,7 @@ import { deviceTopic } from "../../broker/topics.ts";
 import { ANTENNA_ROLES, DEVICE_KINDS, devices, readerAntennas, shelves } from "../db/schema.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { ApiPlugin } from "./deps.ts";
-import { errorResponses, literals, Nullable, SiteCode } from "./schemas.ts";
+import { errorResponses, isoTimeOrNull, literals, Nullable, SiteCode } from "./schemas.ts";
 
 const Device = Type.Object({
   id: Type.String(),
@@ -73,9 +73,9 @@ const devicesRoutes: ApiPlugin = async (app, { deps }) => {
         model: device.model,
         topic: deviceTopic(device.siteCode, device.kind, device.id),
         enabled: device.enabled,
-        lastSeenAt: device.lastSeenAt === null ? null : new Date(device.lastSeenAt).toISOString(),
+        lastSeenAt: isoTimeOrNull(device.lastSeenAt),
         online: device.online,
-        statusAt: device.statusAt === null ? null : new Date(device.statusAt).toISOString(),
+        statusAt: isoTimeOrNull(device.statusAt),
         ...(device.kind === "rfid"
           ? {
               antennas: [...(deps.registry.get(device.id)?.antennas ?? new Map())].map(

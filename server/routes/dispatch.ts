@@ -1,8 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { ApiPlugin } from "./deps.ts";
-import { errorResponses, Nullable, SiteCode } from "./schemas.ts";
+import { errorResponses, isoTime, isoTimeOrNull, Nullable, SiteCode } from "./schemas.ts";
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const Person = Type.String({ minLength: 1, maxLength: 100 });
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
@@ -60,11 +59,11 @@ const dispatchRoutes: ApiPlugin = async (app, { deps }) => {
     return {
       ...o,
       params: { ...o.params } as Record<string, unknown>,
-      createdAt: iso(o.createdAt) as string,
-      approvedAt: iso(o.approvedAt),
-      dispatchedAt: iso(o.dispatchedAt),
-      deliveredAt: iso(o.deliveredAt),
-      closedAt: iso(o.closedAt),
+      createdAt: isoTime(o.createdAt),
+      approvedAt: isoTimeOrNull(o.approvedAt),
+      dispatchedAt: isoTimeOrNull(o.dispatchedAt),
+      deliveredAt: isoTimeOrNull(o.deliveredAt),
+      closedAt: isoTimeOrNull(o.closedAt),
     };
   };
 

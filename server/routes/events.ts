@@ -1,6 +1,7 @@
 import type { PlatformEvents } from "../events.ts";
 import { alertJson } from "./alerts.ts";
 import type { ApiPlugin } from "./deps.ts";
+import { isoTime } from "./schemas.ts";
 
 const HEARTBEAT_MS = 15_000;
 
@@ -47,9 +48,7 @@ const eventsRoutes: ApiPlugin = async (app, { deps }) => {
           send("alert", { change: e.change, alert: alertJson(e.alert) }),
         ),
         deps.events.on("stock.changed", stockChanged),
-        deps.events.on("shelf.movement", (m) =>
-          send("shelf-movement", { ...m, at: new Date(m.at).toISOString() }),
-        ),
+        deps.events.on("shelf.movement", (m) => send("shelf-movement", { ...m, at: isoTime(m.at) })),
       ];
       const heartbeat = setInterval(() => raw.write(": heartbeat\n\n"), HEARTBEAT_MS);
       heartbeat.unref();

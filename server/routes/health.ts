@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { ApiPlugin } from "./deps.ts";
-import { Nullable } from "./schemas.ts";
+import { isoTimeOrNull, Nullable } from "./schemas.ts";
 
 const startedAt = Date.now();
 
@@ -43,8 +43,7 @@ const healthRoutes: ApiPlugin = async (app, { deps }) => {
           stored: counts.stored,
           deadLetters: counts.dead,
           lastError: processor.lastError,
-          lastStoredAt:
-            processor.lastStoredAt === null ? null : new Date(processor.lastStoredAt).toISOString(),
+          lastStoredAt: isoTimeOrNull(processor.lastStoredAt),
         },
         timeseries: deps.timeseries.name,
         registeredDevices: deps.registry.size,

@@ -2,7 +2,7 @@ import { Type } from "@sinclair/typebox";
 import { count, desc } from "drizzle-orm";
 import { deadLetters } from "../db/schema.ts";
 import type { ApiPlugin } from "./deps.ts";
-import { errorResponses, literals, Nullable } from "./schemas.ts";
+import { errorResponses, isoTime, isoTimeOrNull, literals, Nullable } from "./schemas.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -45,7 +45,7 @@ const ingestRoutes: ApiPlugin = async (app, { deps }) => {
         .map((row) => ({
           id: row.id,
           journalId: row.journalId,
-          receivedAt: new Date(row.receivedAt).toISOString(),
+          receivedAt: isoTime(row.receivedAt),
           clientId: row.clientId,
           topic: row.topic,
           reason: row.reason,
@@ -107,9 +107,9 @@ const ingestRoutes: ApiPlugin = async (app, { deps }) => {
         counts: deps.journal.counts(),
         items: rows.map((r) => ({
           ...r,
-          receivedAt: new Date(r.receivedAt).toISOString(),
+          receivedAt: isoTime(r.receivedAt),
           state: names[r.state] ?? "pending",
-          processedAt: r.processedAt === null ? null : new Date(r.processedAt).toISOString(),
+          processedAt: isoTimeOrNull(r.processedAt),
         })),
       };
     },

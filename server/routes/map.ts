@@ -1,6 +1,6 @@
-import fs from "node:fs/promises";
 import { Type } from "@sinclair/typebox";
 import { NotFoundError } from "../errors.ts";
+import { readRegionOutline } from "../services/region.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { Nullable } from "./schemas.ts";
 
@@ -35,10 +35,10 @@ const mapRoutes: ApiPlugin = async (app, { deps }) => {
       },
     },
     async (_request, reply) => {
-      const file = deps.config.regionGeojson;
-      if (!file) throw new NotFoundError("no region outline is configured (set REGION_GEOJSON)");
+      const outline = await readRegionOutline(deps.config.regionGeojson);
+      if (!outline) throw new NotFoundError("no region outline is configured (set REGION_GEOJSON)");
       reply.type("application/geo+json");
-      return fs.readFile(file, "utf8");
+      return JSON.stringify(outline);
     },
   );
 };

@@ -1,12 +1,9 @@
 import { Type } from "@sinclair/typebox";
-import type { SiteTier } from "../db/schema.ts";
+import { OWN_TIERS } from "../db/schema.ts";
 import { readiness, sumAvailable, withinRadius } from "../domain/readiness.ts";
 import { rollup } from "../domain/rollup.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { errorResponses } from "./schemas.ts";
-
-/** The tiers whose stock the police hold themselves; agreement and external stock come by request. */
-const OWN_TIERS: readonly SiteTier[] = ["central", "branch", "county", "station"];
 
 const ReadinessSchema = Type.Object({
   people: Type.Integer({ description: "people the stock can equip with the full kit now" }),

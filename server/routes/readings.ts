@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { ApiPlugin } from "./deps.ts";
-import { errorResponses, Nullable } from "./schemas.ts";
+import { errorResponses, isoTime, Nullable } from "./schemas.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -51,10 +51,10 @@ const readingsRoutes: ApiPlugin = async (app, { deps }) => {
       return {
         device: deviceId,
         siteCode: device.siteCode,
-        from: new Date(from).toISOString(),
-        to: new Date(to).toISOString(),
+        from: isoTime(from),
+        to: isoTime(to),
         store: deps.timeseries.name,
-        points: points.map((p) => ({ ...p, time: new Date(p.time).toISOString() })),
+        points: points.map((p) => ({ ...p, time: isoTime(p.time) })),
       };
     },
   );

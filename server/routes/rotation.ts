@@ -2,7 +2,7 @@ import { Type } from "@sinclair/typebox";
 import { isoDay } from "../services/lifecycle.ts";
 import { toCsv } from "./csv.ts";
 import type { ApiPlugin } from "./deps.ts";
-import { errorResponses, literals, Nullable, SiteCode } from "./schemas.ts";
+import { errorResponses, isoTime, isoTimeOrNull, literals, Nullable, SiteCode } from "./schemas.ts";
 
 const IsoDate = Type.String({ format: "date", description: "YYYY-MM-DD" });
 const Status = literals(["ok", "due", "overdue", "expired"] as const);
@@ -183,8 +183,8 @@ const rotationRoutes: ApiPlugin = async (app, { deps }) => {
     async (request) =>
       deps.lifecycle.qualityChecks(request.query).map((q) => ({
         ...q,
-        flaggedAt: new Date(q.flaggedAt).toISOString(),
-        resultAt: q.resultAt === null ? null : new Date(q.resultAt).toISOString(),
+        flaggedAt: isoTime(q.flaggedAt),
+        resultAt: isoTimeOrNull(q.resultAt),
       })) as never,
   );
 

@@ -32,3 +32,7 @@ export const errorResponses = {
   400: Type.Ref("ErrorReply"),
   404: Type.Ref("ErrorReply"),
 } as const;
+
+/** API times are ISO 8601 strings; the stores keep UNIX milliseconds. */
+export const isoTime = (ms: number): string => new Date(ms).toISOString();
+export const isoTimeOrNull = (ms: number | null): string | null => (ms === null ? null : isoTime(ms));

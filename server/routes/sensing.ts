@@ -1,8 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { ApiPlugin } from "./deps.ts";
-import { errorResponses, Nullable, SiteCode } from "./schemas.ts";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { errorResponses, isoTime, isoTimeOrNull, Nullable, SiteCode } from "./schemas.ts";
 
 /** What the shelves and environment sensors noticed: shelf movements and storage excursions. */
 const sensingRoutes: ApiPlugin = async (app, { deps }) => {
@@ -58,8 +56,8 @@ const sensingRoutes: ApiPlugin = async (app, { deps }) => {
         .all(...args, limit) as Array<{ startedAt: number; endedAt: number | null; batchIds: string }>;
       return rows.map((r) => ({
         ...r,
-        startedAt: iso(r.startedAt) as string,
-        endedAt: iso(r.endedAt),
+        startedAt: isoTime(r.startedAt),
+        endedAt: isoTimeOrNull(r.endedAt),
         batchIds: JSON.parse(r.batchIds) as number[],
       }));
     },
@@ -109,7 +107,7 @@ const sensingRoutes: ApiPlugin = async (app, { deps }) => {
       return rows.map((r) => ({
         ...r,
         delta: r.toUnits - r.fromUnits,
-        occurredAt: iso(r.occurredAt) as string,
+        occurredAt: isoTime(r.occurredAt),
       }));
     },
   );

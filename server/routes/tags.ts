@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { parseTagCsv } from "../services/tag-registry.ts";
 import type { ApiPlugin } from "./deps.ts";
-import { errorResponses, Nullable, SiteCode } from "./schemas.ts";
+import { errorResponses, isoTime, Nullable, SiteCode } from "./schemas.ts";
 
 const Identity = {
   itemTypeCode: Type.String({ minLength: 1, maxLength: 64 }),
@@ -185,8 +185,8 @@ const tagsRoutes: ApiPlugin = async (app, { deps }) => {
         total,
         items: rows.map((r) => ({
           ...r,
-          firstSeenAt: new Date(r.firstSeenAt).toISOString(),
-          lastSeenAt: new Date(r.lastSeenAt).toISOString(),
+          firstSeenAt: isoTime(r.firstSeenAt),
+          lastSeenAt: isoTime(r.lastSeenAt),
         })),
       };
     },
@@ -236,7 +236,7 @@ const tagsRoutes: ApiPlugin = async (app, { deps }) => {
       return rows.map((r) => ({
         ...r,
         present: r.present === 1,
-        lastSeenAt: new Date(r.lastSeenAt).toISOString(),
+        lastSeenAt: isoTime(r.lastSeenAt),
       }));
     },
   );

@@ -1,6 +1,6 @@
 import type { Highs } from "highs";
 import type { AppDatabase } from "../db/database.ts";
-import type { DispatchState, SiteTier } from "../db/schema.ts";
+import { DEPOT_TIERS, type DispatchState } from "../db/schema.ts";
 import {
   DEFAULT_DISPATCH_PARAMS,
   type DispatchParams,
@@ -54,9 +54,6 @@ export interface DispatchLineRow {
   dispatchedQty: number;
   deliveredQty: number;
 }
-
-/** Own depots that dispatch; station equipment rooms are end points and keep their kit. */
-const DISPATCHING_TIERS: readonly SiteTier[] = ["central", "branch", "county"];
 
 export class ConflictError extends DomainError {
   constructor(message: string) {
@@ -145,7 +142,7 @@ export class DispatchService {
         );
     }
     return this.#reference.listSites().flatMap((site): SupplySource[] => {
-      const own = DISPATCHING_TIERS.includes(site.tier);
+      const own = DEPOT_TIERS.includes(site.tier);
       if (!own && site.tier !== "agreement" && site.tier !== "external") return [];
       const available: Record<string, number> = {};
       for (const line of this.#stock.forSite(site.code).items) {
@@ -327,16 +324,16 @@ export class DispatchService {
          FROM dispatch_lines WHERE order_id = ? ORDER BY id`,
       )
       .all(id) as DispatchLineRow[];
-    const params = JSON.parse(order.params as string) as DispatchParams;
+    const params = JSON.parse(order.params) as DispatchParams;
     return {
       ...order,
       emergencyOverride: order.emergencyOverride === 1,
-      shortfall: JSON.parse(order.shortfall as string) as Array<{ itemTypeCode: string; missing: number }>,
+      shortfall: JSON.parse(order.shortfall) as Array<{ itemTypeCode: string; missing: number }>,
       params,
-      gainOverGreedy: (order.greedyCost as number) - (order.totalCost as number),
-      meetsTargetHours: order.arrivalHours !== null && (order.arrivalHours as number) <= params.targetHours,
+      gainOverGreedy: order.greedyCost - order.totalCost,
+      meetsTargetHours: order.arrivalHours !== null && order.arrivalHours <= params.targetHours,
       meetsCrossRegionTarget:
-        order.arrivalHours !== null && (order.arrivalHours as number) <= params.crossRegionTargetHours,
+        order.arrivalHours !== null && order.arrivalHours <= params.crossRegionTargetHours,
       lines,
     };
   }
