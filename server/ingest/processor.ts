@@ -109,6 +109,7 @@ export class IngestProcessor {
           markProcessed.run(JOURNAL_STATE.dead, now, row.id);
         }
         for (const [deviceId, at] of lastSeen) touchDevice.run(at, deviceId);
+        this.#projector.flushSightings();
         return [...changed.values()];
       },
     );
@@ -213,7 +214,7 @@ export class IngestProcessor {
       // The transaction rolled back, but the in-memory presence states had moved on: take them
       // back from the database so a retry applies the same reads to the same states.
       this.#presence.reload();
-      this.#projector.takeMovements();
+      this.#projector.discardBatch();
     };
     try {
       changed = this.#applyBatch(stored, dead, false);

@@ -29,6 +29,8 @@ export class Projector {
   readonly #statements;
   /** Shelf movements of the batch being projected, announced once its transaction has committed. */
   #movements: ShelfMovement[] = [];
+  /** Tags read in the batch being projected without a presence change: epc -> latest sighting. */
+  readonly #sightings = new Map<string, { at: number; deviceId: string }>();
 
   constructor(deps: {
     database: AppDatabase;
@@ -116,6 +118,22 @@ export class Projector {
     const movements = this.#movements;
     this.#movements = [];
     return movements;
+  }
+
+  /**
+   * Writes the last-seen times of tags read without any presence change, once per tag per batch
+   * rather than once per read: a reader reports the same shelf of tags every cycle.
+   */
+  flushSightings(): void {
+    for (const [epc, seen] of this.#sightings)
+      this.#statements.touchPresence.run(seen.at, seen.deviceId, epc);
+    this.#sightings.clear();
+  }
+
+  /** Forgets what the batch being rolled back had projected in memory. */
+  discardBatch(): void {
+    this.#movements = [];
+    this.#sightings.clear();
   }
 
   /** Projects one stored message. Returns the (site, item type) pairs whose stock may have changed. */
@@ -248,7 +266,11 @@ export class Projector {
           itemTypeCode: identity.itemTypeCode,
         });
       }
-      if (events.length === 0) this.#statements.touchPresence.run(read.time, decoded.deviceId, read.epcHex);
+      if (events.length === 0) {
+        const seen = this.#sightings.get(read.epcHex);
+        if (!seen || read.time >= seen.at)
+          this.#sightings.set(read.epcHex, { at: read.time, deviceId: decoded.deviceId });
+      }
     }
     return [...changes.values()];
   }
