@@ -9,6 +9,8 @@ export interface PlatformEvents {
   "stock.changed": { siteCode: string; itemTypeCode: string };
   "ingest.dead-letter": { topic: string; reason: string };
   "alert.changed": { change: "raised" | "cleared" | "acknowledged"; alert: AlertRow };
+  /** A dispatch order was planned or moved a step (by a person or by RFID portal reads). */
+  "dispatch.changed": { orderId: number };
   /** Units taken off (negative delta) or put on a weight shelf. */
   "shelf.movement": {
     deviceId: string;

@@ -104,9 +104,16 @@ export const STOCK_DERIVATION = {
     "of availableQty: critical below minQty, low below requiredQty, over above requiredQty x the item type's over factor (default 1.5), else ok",
 } as const;
 
-const SEVERITY: Record<StockStatus, number> = { ok: 0, over: 1, low: 2, critical: 3 };
+/** How bad each status is, for "the worst item" (also used by the browser console). */
+export const STOCK_STATUS_SEVERITY: Readonly<Record<StockStatus, number>> = {
+  ok: 0,
+  over: 1,
+  low: 2,
+  critical: 3,
+};
+const SEVERITY = STOCK_STATUS_SEVERITY;
 
-export function summariseStock(lines: readonly StockLine[]): {
+export function summariseStock(lines: readonly Pick<StockLine, "status">[]): {
   status: SiteStockStatus;
   counts: Record<StockStatus, number>;
 } {

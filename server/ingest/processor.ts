@@ -228,6 +228,7 @@ export class IngestProcessor {
       }
     }
     const movements = this.#projector.takeMovements();
+    const claimedOrders = this.#projector.takeClaimedOrders();
     for (const row of rows) this.#journal.decodedCache.delete(row.id);
     this.#lastStoredAt = Date.now();
     const last = rows[rows.length - 1] as JournalRow;
@@ -238,6 +239,7 @@ export class IngestProcessor {
     });
     for (const movement of movements) this.#events.emit("shelf.movement", movement);
     for (const change of changed) this.#events.emit("stock.changed", change);
+    for (const orderId of claimedOrders) this.#events.emit("dispatch.changed", { orderId });
   }
 
   status(): { lastError: string | null; lastStoredAt: number | null } {

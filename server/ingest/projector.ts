@@ -29,6 +29,8 @@ export class Projector {
   readonly #statements;
   /** Shelf movements of the batch being projected, announced once its transaction has committed. */
   #movements: ShelfMovement[] = [];
+  /** Dispatch orders that RFID portal passages moved in the batch being projected. */
+  #claimedOrders = new Set<number>();
   /** Tags read in the batch being projected without a presence change: epc -> latest sighting. */
   readonly #sightings = new Map<string, { at: number; deviceId: string }>();
 
@@ -120,6 +122,13 @@ export class Projector {
     return movements;
   }
 
+  /** The dispatch orders portal passages confirmed since the last call (announced after commit). */
+  takeClaimedOrders(): number[] {
+    const ids = [...this.#claimedOrders];
+    this.#claimedOrders.clear();
+    return ids;
+  }
+
   /**
    * Writes the last-seen times of tags read without any presence change, once per tag per batch
    * rather than once per read: a reader reports the same shelf of tags every cycle.
@@ -133,6 +142,7 @@ export class Projector {
   /** Forgets what the batch being rolled back had projected in memory. */
   discardBatch(): void {
     this.#movements = [];
+    this.#claimedOrders.clear();
     this.#sightings.clear();
   }
 
@@ -346,9 +356,10 @@ export class Projector {
             identity.units,
             event.at,
           );
-          if (claim)
+          if (claim) {
             ledger("dispatch", -identity.units, claim.counterpartSiteCode, `dispatch:${claim.orderId}`);
-          else ledger("issue", -identity.units, null);
+            this.#claimedOrders.add(claim.orderId);
+          } else ledger("issue", -identity.units, null);
           upsert(null, false, event.siteCode, event.deviceId);
         } else {
           const delivery = this.#claims.claimArrival(
@@ -358,6 +369,7 @@ export class Projector {
             event.at,
           );
           if (delivery) {
+            this.#claimedOrders.add(delivery.orderId);
             ledger("dispatch", identity.units, delivery.counterpartSiteCode, `dispatch:${delivery.orderId}`);
             upsert(null, false, null, event.deviceId);
             return;

@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import type { DispatchService } from "../services/dispatch.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { errorResponses, isoTime, isoTimeOrNull, Nullable, SiteCode } from "./schemas.ts";
 
@@ -52,20 +53,23 @@ const Order = Type.Object({
   lines: Type.Array(Line),
 });
 
+/** A dispatch order with its lines as the API shows it (also sent on the live stream). */
+export function orderJsonOf(dispatch: DispatchService, id: number) {
+  const o = dispatch.order(id);
+  return {
+    ...o,
+    params: { ...o.params } as Record<string, unknown>,
+    createdAt: isoTime(o.createdAt),
+    approvedAt: isoTimeOrNull(o.approvedAt),
+    dispatchedAt: isoTimeOrNull(o.dispatchedAt),
+    deliveredAt: isoTimeOrNull(o.deliveredAt),
+    closedAt: isoTimeOrNull(o.closedAt),
+  };
+}
+
 /** Incidents and their dispatch orders, for the command centre. */
 const dispatchRoutes: ApiPlugin = async (app, { deps }) => {
-  const orderJson = (id: number) => {
-    const o = deps.dispatch.order(id);
-    return {
-      ...o,
-      params: { ...o.params } as Record<string, unknown>,
-      createdAt: isoTime(o.createdAt),
-      approvedAt: isoTimeOrNull(o.approvedAt),
-      dispatchedAt: isoTimeOrNull(o.dispatchedAt),
-      deliveredAt: isoTimeOrNull(o.deliveredAt),
-      closedAt: isoTimeOrNull(o.closedAt),
-    };
-  };
+  const orderJson = (id: number) => orderJsonOf(deps.dispatch, id);
 
   app.post(
     "/incidents",

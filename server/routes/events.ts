@@ -1,14 +1,15 @@
 import type { PlatformEvents } from "../events.ts";
 import { alertJson } from "./alerts.ts";
 import type { ApiPlugin } from "./deps.ts";
+import { orderJsonOf } from "./dispatch.ts";
 import { isoTime } from "./schemas.ts";
 
 const HEARTBEAT_MS = 15_000;
 
 /**
  * GET /api/events: a server-sent events stream of what changes live: `alert` (raised, cleared,
- * acknowledged), `stock` (a site's figures for an item type changed, with the new line) and
- * `shelf-movement`. A comment line every 15 s keeps proxies from closing an idle stream.
+ * acknowledged), `stock` (a site's figures for an item type changed, with the new line),
+ * `shelf-movement` and `dispatch` (an order planned or moved a step, with its lines). A comment line every 15 s keeps proxies from closing an idle stream.
  */
 const eventsRoutes: ApiPlugin = async (app, { deps }) => {
   app.get(
@@ -49,6 +50,13 @@ const eventsRoutes: ApiPlugin = async (app, { deps }) => {
         ),
         deps.events.on("stock.changed", stockChanged),
         deps.events.on("shelf.movement", (m) => send("shelf-movement", { ...m, at: isoTime(m.at) })),
+        deps.events.on("dispatch.changed", ({ orderId }) => {
+          try {
+            send("dispatch", orderJsonOf(deps.dispatch, orderId));
+          } catch (error) {
+            request.log.warn({ err: error }, "dispatch event not sent");
+          }
+        }),
       ];
       const heartbeat = setInterval(() => raw.write(": heartbeat\n\n"), HEARTBEAT_MS);
       heartbeat.unref();

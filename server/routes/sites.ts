@@ -37,18 +37,30 @@ const StockItem = Type.Object({
   status: StockStatus,
 });
 
+const SiteStatus = Type.Union(
+  [
+    Type.Literal("ok"),
+    Type.Literal("low"),
+    Type.Literal("critical"),
+    Type.Literal("over"),
+    Type.Literal("none"),
+  ],
+  {
+    description: "the worst item status: critical > low > over > ok; none when the site holds nothing",
+  },
+);
+const StatusCounts = Type.Object({
+  ok: Type.Integer(),
+  low: Type.Integer(),
+  critical: Type.Integer(),
+  over: Type.Integer(),
+});
+
 const SiteStock = Type.Object({
   siteCode: Type.String(),
   tier: Tier,
-  status: Type.Union([StockStatus, Type.Literal("none")], {
-    description: "the worst item status: critical > low > over > ok; none when the site holds nothing",
-  }),
-  counts: Type.Object({
-    ok: Type.Integer(),
-    low: Type.Integer(),
-    critical: Type.Integer(),
-    over: Type.Integer(),
-  }),
+  status: SiteStatus,
+  counts: StatusCounts,
   items: Type.Array(StockItem),
   derivation: Type.Record(Type.String(), Type.String(), { description: "how each figure is derived" }),
 });
@@ -87,6 +99,31 @@ const sitesRoutes: ApiPlugin = async (app, { deps }) => {
       },
     },
     async (request) => toSite(deps.reference.getSite(request.params.code)),
+  );
+
+  app.get(
+    "/stock/status",
+    {
+      schema: {
+        tags: ["stock"],
+        summary: "Every site's overall stock status and counts, for colouring a map",
+        description: "One entry per site, in the order of /api/sites; the same figures as each site's stock.",
+        response: {
+          200: Type.Array(
+            Type.Object({
+              siteCode: Type.String(),
+              status: SiteStatus,
+              counts: StatusCounts,
+            }),
+          ),
+        },
+      },
+    },
+    async () =>
+      deps.reference.listSites().map((s) => {
+        const { siteCode, status, counts } = deps.stock.forSite(s.code);
+        return { siteCode, status, counts };
+      }),
   );
 
   app.get(

@@ -182,6 +182,7 @@ export class DispatchService {
         for (const line of plan.lines) {
           this.#events.emit("stock.changed", { siteCode: line.sourceCode, itemTypeCode: line.itemTypeCode });
         }
+        this.#events.emit("dispatch.changed", { orderId: written.orderId });
         return written;
       }
     }
@@ -434,6 +435,7 @@ export class DispatchService {
         .run({ state: step.to, now, by, id });
     })();
     for (const c of changed) this.#events.emit("stock.changed", c);
+    this.#events.emit("dispatch.changed", { orderId: id });
   }
 
   list(limit: number) {

@@ -37,6 +37,18 @@ describe("HTTP API", () => {
     expect(helmets.bookQty).toBe(book.n);
   });
 
+  it("gives every site's overall stock status in one answer, the same as each site's own", async () => {
+    const sites = (await t.http("/api/sites")).body as Array<{ code: string }>;
+    const { status, body } = await t.http("/api/stock/status");
+    expect(status).toBe(200);
+    expect(body.map((s: { siteCode: string }) => s.siteCode)).toEqual(sites.map((s) => s.code));
+    for (const summary of body) {
+      const stock = (await t.http(`/api/sites/${summary.siteCode}/stock`)).body;
+      expect(summary).toEqual({ siteCode: stock.siteCode, status: stock.status, counts: stock.counts });
+    }
+    expect(new Set(body.map((s: { status: string }) => s.status)).size).toBeGreaterThan(1);
+  });
+
   it("answers an unknown site or device with 404 and a message", async () => {
     expect(await t.http("/api/sites/NX-NOPE/stock")).toEqual({
       status: 404,

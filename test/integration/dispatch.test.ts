@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeSgtin96 } from "../../server/ingest/decoders/epc.ts";
-import { startTestPlatform, type TestPlatform } from "../helpers/platform.ts";
+import { startTestPlatform, type TestPlatform, waitFor } from "../helpers/platform.ts";
+import { openEventStream } from "../helpers/sse.ts";
 
 describe("incidents and dispatch for the command centre", () => {
   let t: TestPlatform;
@@ -92,6 +93,11 @@ describe("incidents and dispatch for the command centre", () => {
         ).toBe("cancelled");
     }
     const before = await t.stockLine("NX-B01", "RADIO");
+    const destinationBefore = (await t.stockLine("NX-S23", "RADIO"))?.bookQty ?? 0;
+    // The console follows the order on the live stream: every step is announced with the order.
+    const stream = await openEventStream(`${t.platform.httpUrl}/api/events`);
+    const announced = (id: number) =>
+      stream.events.filter((e) => e.event === "dispatch" && e.data.id === id).map((e) => e.data.state);
     const { body: order } = await t.send("POST", "/api/incidents", {
       name: "Search in Helan Mountains",
       type: "search and rescue",
@@ -134,6 +140,11 @@ describe("incidents and dispatch for the command centre", () => {
     await t.drained();
     const shipped = (await t.http(`/api/dispatch-orders/${order.id}`)).body;
     expect(shipped.state).toBe("dispatched");
+    // The portal reads moved the order: the stream says so, with the lines' progress.
+    await waitFor(() => (announced(order.id).includes("dispatched") ? true : undefined), "dispatched event");
+    expect(announced(order.id)).toEqual(["planned", "approved", "dispatched"]);
+    const event = stream.events.find((e) => e.event === "dispatch" && e.data.state === "dispatched");
+    expect(event?.data.lines[0]).toMatchObject({ itemTypeCode: "RADIO", dispatchedQty: 3 });
     expect(shipped.lines.reduce((n: number, l: { dispatchedQty: number }) => n + l.dispatchedQty, 0)).toBe(3);
     const ledger = t.platform.deps.database.sqlite
       .prepare(
@@ -155,9 +166,7 @@ describe("incidents and dispatch for the command centre", () => {
 
     const delivered = await t.send("POST", `/api/dispatch-orders/${order.id}/deliver`, { by: "officer.s23" });
     expect(delivered.body.state).toBe("delivered");
-    expect((await t.stockLine("NX-S23", "RADIO")).bookQty).toBe(
-      (await t.stockLine("NX-S23", "RADIO")).bookQty,
-    );
+    expect((await t.stockLine("NX-S23", "RADIO")).bookQty).toBe(destinationBefore + 3);
     const received = t.platform.deps.database.sqlite
       .prepare(
         "SELECT sum(quantity) AS n, max(actor) AS actor FROM stock_ledger WHERE reference = ? AND site_code = 'NX-S23'",
@@ -166,6 +175,9 @@ describe("incidents and dispatch for the command centre", () => {
     expect(received).toEqual({ n: 3, actor: "officer.s23" });
     const closed = await t.send("POST", `/api/dispatch-orders/${order.id}/close`, { by: "commander.chief" });
     expect(closed.body).toMatchObject({ state: "closed", closedBy: "commander.chief" });
+    await waitFor(() => (announced(order.id).includes("closed") ? true : undefined), "closed event");
+    expect(announced(order.id)).toEqual(["planned", "approved", "dispatched", "delivered", "closed"]);
+    stream.close();
   });
 
   it("confirms delivery from portal-in reads at the destination depot", async () => {

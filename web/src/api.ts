@@ -1,5 +1,24 @@
 import type { Feature, Geometry } from "geojson";
-import type { ApiErrorBody, MapConfig, Site, SiteStock } from "./api-types.ts";
+import type {
+  Alert,
+  ApiErrorBody,
+  Audit,
+  AuditFindings,
+  Batch,
+  Category,
+  CoverageResult,
+  Device,
+  DispatchOrder,
+  DispatchOrderSummary,
+  IncidentRequest,
+  MapConfig,
+  Readings,
+  RotationPlan,
+  Site,
+  SiteStatusSummary,
+  SiteStock,
+  SitingResult,
+} from "./api-types.ts";
 
 /** An HTTP or network failure, with a message meant to be shown to the user. */
 export class ApiError extends Error {
@@ -27,16 +46,23 @@ async function readErrorMessage(response: Response): Promise<string> {
   return prefix;
 }
 
-export async function fetchJson<T>(path: string): Promise<T> {
+export async function request<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, { headers: { accept: "application/json" } });
+    response = await fetch(path, {
+      method: init.method ?? "GET",
+      headers: {
+        accept: "application/json",
+        ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+    });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new ApiError(`Network error requesting ${path}: ${reason}`, null);
   }
   if (!response.ok) {
-    throw new ApiError(`${path} failed: ${await readErrorMessage(response)}`, response.status);
+    throw new ApiError(`${path}: ${await readErrorMessage(response)}`, response.status);
   }
   try {
     return (await response.json()) as T;
@@ -44,6 +70,21 @@ export async function fetchJson<T>(path: string): Promise<T> {
     throw new ApiError(`${path} returned a response that is not valid JSON`, response.status);
   }
 }
+
+export const fetchJson = <T>(path: string): Promise<T> => request<T>(path);
+const post = <T>(path: string, body: unknown): Promise<T> => request<T>(path, { method: "POST", body });
+
+/** Builds a query string from the defined values. */
+export function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+const enc = encodeURIComponent;
 
 export async function getSites(): Promise<Site[]> {
   const sites = await fetchJson<unknown>("/api/sites");
@@ -59,13 +100,60 @@ export async function getRegion(): Promise<Feature<Geometry>> {
   return region;
 }
 
-export function getMapConfig(): Promise<MapConfig> {
-  return fetchJson<MapConfig>("/api/map-config");
-}
+export const getMapConfig = () => fetchJson<MapConfig>("/api/map-config");
+export const getCatalogue = () => fetchJson<{ categories: Category[] }>("/api/catalogue");
+export const getSiteStock = (code: string) => fetchJson<SiteStock>(`/api/sites/${enc(code)}/stock`);
+export const getStockStatus = () => fetchJson<SiteStatusSummary[]>("/api/stock/status");
 
-export function getSiteStock(code: string): Promise<SiteStock> {
-  return fetchJson<SiteStock>(`/api/sites/${encodeURIComponent(code)}/stock`);
-}
+export const getAlerts = (siteCode?: string) => fetchJson<Alert[]>(`/api/alerts${query({ siteCode })}`);
+export const acknowledgeAlert = (id: number, by: string) =>
+  post<Alert>(`/api/alerts/${id}/acknowledge`, { by });
+
+export const getBatches = (siteCode: string) => fetchJson<Batch[]>(`/api/batches${query({ siteCode })}`);
+export const getRotationPlan = (siteCode: string) =>
+  fetchJson<RotationPlan>(`/api/rotation/plan${query({ siteCode })}`);
+export const executeRotation = (line: {
+  batchId: number;
+  siteCode: string;
+  quantity: number;
+  action: string;
+  destinationSiteCode: string | null;
+  by: string;
+  reason: string;
+}) => post<{ ledgerIds: number[] }>("/api/rotation/execute", line);
+
+export const getAudits = (siteCode: string) => fetchJson<Audit[]>(`/api/audits${query({ siteCode })}`);
+export const getAudit = (id: number) =>
+  fetchJson<{ audit: Audit; findings: AuditFindings }>(`/api/audits/${id}`);
+export const startAudit = (siteCode: string, by: string, durationMinutes: number) =>
+  post<Audit>(`/api/sites/${enc(siteCode)}/audits`, { by, durationMinutes });
+export const closeAudit = (id: number) =>
+  request<{ audit: Audit; findings: AuditFindings }>(`/api/audits/${id}/close`, { method: "POST", body: {} });
+export const approveAudit = (id: number, by: string, reason: string) =>
+  post<{ audit: Audit; ledgerIds: number[] }>(`/api/audits/${id}/approve`, { by, reason });
+
+export const getDevices = (siteCode: string) => fetchJson<Device[]>(`/api/devices${query({ siteCode })}`);
+export const getReadings = (device: string, from?: string) =>
+  fetchJson<Readings>(`/api/readings${query({ device, from })}`);
+
+export const createIncident = (body: IncidentRequest) => post<DispatchOrder>("/api/incidents", body);
+export const getOrders = (limit = 50) =>
+  fetchJson<DispatchOrderSummary[]>(`/api/dispatch-orders${query({ limit })}`);
+export const getOrder = (id: number) => fetchJson<DispatchOrder>(`/api/dispatch-orders/${id}`);
+export type OrderAction = "approve" | "dispatch" | "deliver" | "close" | "cancel";
+export const moveOrder = (id: number, action: OrderAction, by: string) =>
+  post<DispatchOrder>(`/api/dispatch-orders/${id}/${action}`, { by });
+
+export const getCoverage = (itemType?: string) =>
+  fetchJson<CoverageResult>(`/api/coverage${query({ itemType })}`);
+export const getSiting = (k: number) => fetchJson<SitingResult>(`/api/coverage/siting${query({ k })}`);
+
+/** Download links (plain GETs the browser saves). */
+export const csvLinks = {
+  stock: (siteCode: string) => `/api/sites/${enc(siteCode)}/stock.csv`,
+  rotationPlan: (siteCode: string) => `/api/rotation/plan.csv${query({ siteCode })}`,
+  audit: (id: number) => `/api/audits/${id}/report.csv`,
+};
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

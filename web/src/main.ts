@@ -1,168 +1,164 @@
 import type { Feature, Geometry } from "geojson";
-import * as L from "leaflet";
-import { errorMessage, getMapConfig, getRegion, getSiteStock, getSites } from "./api.ts";
-import type { MapConfig, Site } from "./api-types.ts";
-import { createLegend } from "./legend.ts";
-import { popupHtml, stockErrorHtml, stockHtml, stockLoadingHtml } from "./popup.ts";
-import { isKnownTier, TIERS, tierIcon } from "./tiers.ts";
+import { getCatalogue, getMapConfig, getRegion, getSites, getStockStatus } from "./api.ts";
+import type { Category, MapConfig, Site } from "./api-types.ts";
+import {
+  type AppContext,
+  createNotices,
+  indexReference,
+  storedOperator,
+  storeOperator,
+  type View,
+} from "./context.ts";
+import { byId } from "./dom.ts";
+import { getLang, onLangChange, setLang } from "./i18n.ts";
+import { tc } from "./labels.ts";
+import { type ConnectionState, LiveFeed } from "./live.ts";
+import { parseRoute, type Route, routeHash } from "./router.ts";
+import { createCommandView } from "./views/command.ts";
+import { createKeeperView } from "./views/keeper.ts";
+import { createMapView } from "./views/map.ts";
 
-/** Rough view of Ningxia, used until (or if) the outline and sites load. */
-const FALLBACK_BOUNDS = L.latLngBounds([35.2, 104.2], [39.4, 107.7]);
+const notices = createNotices(byId("notices"));
+const operatorInput = byId<HTMLInputElement>("operator");
+const live = new LiveFeed();
 
-const REGION_STYLE: L.PathOptions = {
-  color: "#4a6a8a",
-  weight: 1.5,
-  fillColor: "#e3ecf4",
-  fillOpacity: 0.8,
-  interactive: false,
-};
-
-// ---- status line -----------------------------------------------------------
-
-const problems: string[] = [];
-
-function renderStatus(text: string): void {
-  const el = document.getElementById("status");
-  if (!el) return;
-  el.textContent = problems.length > 0 ? problems.join(" · ") : text;
-  el.classList.toggle("status-error", problems.length > 0);
-}
-
-function reportProblem(what: string, err: unknown): void {
-  const message = `${what}: ${errorMessage(err)}`;
-  problems.push(message);
-  console.error(message, err);
-  renderStatus("");
-}
-
-function showDemoBadge(demo: boolean, notice?: string | null): void {
-  const badge = document.getElementById("demo-badge");
-  if (!badge) return;
-  badge.hidden = !demo;
-  if (notice) badge.title = notice;
-}
-
-// ---- map layers ------------------------------------------------------------
-
-function createMap(): L.Map {
-  const map = L.map("map", { zoomSnap: 0.25, attributionControl: true });
-  map.fitBounds(FALLBACK_BOUNDS);
-  map.attributionControl.setPrefix(false);
-  createLegend().addTo(map);
-  return map;
-}
-
-function addTileLayer(map: L.Map, config: MapConfig): void {
-  if (!config.tileLayer) return;
-  const { url, attribution } = config.tileLayer;
-  L.tileLayer(url, { attribution, maxZoom: 18 }).addTo(map).bringToBack();
-}
-
-function addRegion(map: L.Map, region: Feature<Geometry>): L.GeoJSON {
-  return L.geoJSON(region, { style: () => REGION_STYLE }).addTo(map);
-}
-
-function hasValidPosition(site: Site): boolean {
-  return Number.isFinite(site.lat) && Number.isFinite(site.lon);
-}
-
-/** Open-once popup that (re)loads the stock summary every time it opens. */
-function bindStockPopup(marker: L.Marker, site: Site): void {
-  let request = 0;
-  marker.bindPopup(popupHtml(site, stockLoadingHtml()), {
-    maxWidth: 360,
-    minWidth: 240,
-    autoPanPadding: [16, 16],
-  });
-  marker.on("popupopen", async () => {
-    const popup = marker.getPopup();
-    if (!popup) return;
-    const current = ++request;
-    popup.setContent(popupHtml(site, stockLoadingHtml()));
-    let part: string;
-    try {
-      part = stockHtml(await getSiteStock(site.code));
-    } catch (err) {
-      console.error(`stock for ${site.code}`, err);
-      part = stockErrorHtml(errorMessage(err));
-    }
-    // Ignore a response that arrives after the popup was closed and reopened.
-    if (current === request) popup.setContent(popupHtml(site, part));
-  });
-}
-
-function createSiteMarker(site: Site): L.Marker {
-  const marker = L.marker([site.lat, site.lon], {
-    icon: tierIcon(site.tier),
-    title: site.nameZh ? `${site.name} (${site.nameZh})` : site.name,
-    alt: site.name,
-    riseOnHover: true,
-    zIndexOffset: TIERS[site.tier].zIndex,
-  });
-  bindStockPopup(marker, site);
-  return marker;
-}
-
-function addSites(map: L.Map, sites: Site[]): Site[] {
-  const usable = sites.filter((site) => hasValidPosition(site) && isKnownTier(site.tier));
-  const skipped = sites.length - usable.length;
-  if (skipped > 0) {
-    reportProblem("Sites", new Error(`${skipped} site(s) skipped (missing coordinates or unknown tier)`));
+function relabelShell(): void {
+  document.documentElement.lang = getLang();
+  document.title = tc("appTitle");
+  byId("app-title").textContent = tc("appTitle");
+  const labels: Record<string, string> = {
+    map: tc("navMap"),
+    keeper: tc("navKeeper"),
+    command: tc("navCommand"),
+  };
+  for (const link of byId("nav").querySelectorAll<HTMLAnchorElement>("a[data-view]")) {
+    link.textContent = labels[link.dataset.view ?? ""] ?? link.textContent;
   }
-  const group = L.layerGroup(usable.map(createSiteMarker));
-  group.addTo(map);
-  return usable;
+  byId("demo-badge").textContent = tc("demo");
+  byId("operator-label").textContent = tc("operator");
+  operatorInput.placeholder = tc("operatorPlaceholder");
+  const switcher = byId("lang-switch");
+  switcher.textContent = tc("switchTo");
+  switcher.lang = getLang() === "en" ? "zh-CN" : "en";
+  switcher.setAttribute("aria-label", `${tc("language")}: ${tc("switchTo")}`);
+  showLiveState(live.state);
 }
 
-/** Region outline plus every in-region site; external depots may fall outside the view. */
-function fitView(map: L.Map, region: L.GeoJSON | null, sites: Site[]): void {
-  const bounds = region ? region.getBounds() : L.latLngBounds([]);
-  for (const site of sites) {
-    if (site.tier !== "external") bounds.extend([site.lat, site.lon]);
-  }
-  map.fitBounds(bounds.isValid() ? bounds : FALLBACK_BOUNDS, { padding: [24, 24] });
+function showLiveState(state: ConnectionState): void {
+  const el = byId("live");
+  el.className = `live live-${state}`;
+  el.dataset.state = state;
+  const text = { open: tc("liveOpen"), connecting: tc("liveConnecting"), closed: tc("liveClosed") }[state];
+  const title = {
+    open: tc("liveTitleOpen"),
+    connecting: tc("liveTitleConnecting"),
+    closed: tc("liveTitleClosed"),
+  }[state];
+  el.textContent = text;
+  el.title = title;
 }
 
-// ---- start-up ----------------------------------------------------------------
+async function loadReference(): Promise<{
+  sites: Site[];
+  categories: Category[];
+  region: Feature<Geometry> | null;
+  config: MapConfig | null;
+}> {
+  const [sites, catalogue, region, config] = await Promise.allSettled([
+    getSites(),
+    getCatalogue(),
+    getRegion(),
+    getMapConfig(),
+  ]);
+  const value = <T>(r: PromiseSettledResult<T>, what: string, fallback: T): T => {
+    if (r.status === "fulfilled") return r.value;
+    notices.error(tc("couldNotLoad", { what }), r.reason);
+    return fallback;
+  };
+  return {
+    sites: value(sites, "/api/sites", []),
+    categories: value(catalogue, "/api/catalogue", { categories: [] }).categories,
+    region: value(region, "/api/region", null),
+    config: value(config, "/api/map-config", null),
+  };
+}
 
 async function start(): Promise<void> {
-  renderStatus("Loading map…");
-  const map = createMap();
+  relabelShell();
+  live.onState((state) => showLiveState(state));
+  live.start();
+  operatorInput.value = storedOperator();
+  operatorInput.addEventListener("change", () => storeOperator(operatorInput.value.trim()));
+  byId("lang-switch").addEventListener("click", () => setLang(getLang() === "en" ? "zh-CN" : "en"));
 
-  const [configResult, regionResult, sitesResult] = await Promise.allSettled([
-    getMapConfig(),
-    getRegion(),
-    getSites(),
-  ]);
-
-  if (configResult.status === "fulfilled") {
-    showDemoBadge(configResult.value.demo === true, configResult.value.demoNotice);
-    addTileLayer(map, configResult.value);
-  } else {
-    reportProblem("Map configuration", configResult.reason);
+  const reference = await loadReference();
+  if (reference.config?.demo || reference.sites.some((s) => s.demo)) {
+    const badge = byId("demo-badge");
+    badge.hidden = false;
+    if (reference.config?.demoNotice) badge.title = reference.config.demoNotice;
   }
+  const index = indexReference(reference.sites, reference.categories);
+  const ctx: AppContext = {
+    sites: reference.sites,
+    categories: reference.categories,
+    ...index,
+    live,
+    error: notices.error,
+    info: notices.info,
+    operator(action) {
+      const name = operatorInput.value.trim();
+      if (name) return name;
+      notices.error(tc("operator"), new Error(tc("operatorMissing", { action })));
+      operatorInput.focus();
+      return null;
+    },
+    navigate(route) {
+      const hash = routeHash(route);
+      if (location.hash !== hash) location.hash = hash;
+      else route_();
+    },
+  };
 
-  let region: L.GeoJSON | null = null;
-  if (regionResult.status === "fulfilled") {
-    try {
-      region = addRegion(map, regionResult.value);
-    } catch (err) {
-      reportProblem("Region outline", err);
+  const mapSection = byId("view-map");
+  const keeperSection = byId("view-keeper");
+  const mapView = await createMapView(ctx, byId("map"), reference.region, reference.config);
+  getStockStatus().then(mapView.applyStatuses, (err) =>
+    notices.error(tc("couldNotLoad", { what: "/api/stock/status" }), err),
+  );
+  const command = createCommandView(ctx, byId("command-panel"), mapView);
+  const keeper = createKeeperView(ctx, keeperSection);
+  let current: View | null = null;
+
+  function route_(): void {
+    const route: Route = parseRoute(location.hash);
+    for (const link of byId("nav").querySelectorAll<HTMLAnchorElement>("a[data-view]")) {
+      if (link.dataset.view === route.view) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
     }
-  } else {
-    reportProblem("Region outline", regionResult.reason);
+    mapSection.hidden = route.view === "keeper";
+    keeperSection.hidden = route.view !== "keeper";
+    const next: View =
+      route.view === "keeper" ? (keeper as View) : route.view === "command" ? (command as View) : mapOnly;
+    if (current && current !== next) current.hide();
+    current = next;
+    next.show(route);
+    document.body.dataset.view = route.view;
   }
+  const mapOnly: View = {
+    show: () => mapView.invalidate(),
+    hide: () => {},
+    relabel: () => {},
+  };
 
-  let sites: Site[] = [];
-  if (sitesResult.status === "fulfilled") {
-    sites = addSites(map, sitesResult.value);
-    if (sites.some((site) => site.demo)) showDemoBadge(true);
-  } else {
-    reportProblem("Sites", sitesResult.reason);
-  }
-
-  fitView(map, region, sites);
-  renderStatus(`${sites.length} sites`);
+  onLangChange(() => {
+    relabelShell();
+    mapView.relabel();
+    command.relabel();
+    keeper.relabel();
+  });
+  window.addEventListener("hashchange", route_);
+  route_();
+  document.body.dataset.ready = "true";
 }
 
-start().catch((err: unknown) => reportProblem("Map failed to start", err));
+start().catch((err: unknown) => notices.error("Console failed to start", err));
