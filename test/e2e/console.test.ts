@@ -166,6 +166,10 @@ describe("web console in a real browser", () => {
       "stock at standard",
     );
 
+    // The map is open on another screen at the same time.
+    const { page: mapPage } = await console_("#/");
+    const marker = mapPage.locator(`.site-marker[data-site="${shelf.siteCode}"]`);
+    await expect.poll(() => marker.getAttribute("data-status")).not.toBeNull();
     const { page } = await console_(`#/site/${shelf.siteCode}`);
     const row = page.locator(`[data-testid=stock-table] tr[data-item="${shelf.itemType}"]`);
     await row.waitFor();
@@ -189,6 +193,19 @@ describe("web console in a real browser", () => {
     expect(await alert.first().textContent()).toMatch(/stock/i);
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     await screenshot(page, "keeper-after-removal");
+
+    // The map followed without a reload: the site's marker has the site's new status and the
+    // alert is in the map's alert box.
+    const siteStatus = (await t.http(`/api/sites/${shelf.siteCode}/stock`)).body.status;
+    await expect.poll(() => marker.getAttribute("data-status"), { timeout: 10000 }).toBe(siteStatus);
+    await mapPage.click("[data-testid=map-alerts] summary");
+    await mapPage
+      .locator(
+        `[data-testid=map-alerts] li[data-site="${shelf.siteCode}"][data-kind="stock-low"], [data-testid=map-alerts] li[data-site="${shelf.siteCode}"][data-kind="stock-critical"]`,
+      )
+      .first()
+      .waitFor({ timeout: 10000 });
+    await screenshot(mapPage, "map-after-removal");
   });
 
   it("follows the browser's language and switches between Chinese and English", async () => {
@@ -213,6 +230,80 @@ describe("web console in a real browser", () => {
     await page.reload();
     await page.waitForSelector("body[data-ready=true]");
     expect(await page.textContent("nav a[data-view=map]")).toBe("Map");
+  });
+
+  it("shows hostile names as text, never as markup", async () => {
+    const hostile = '<img src=x onerror="window.__xss=1">Riot';
+    const created = await t.send("POST", "/api/incidents", {
+      name: hostile,
+      type: "<script>window.__xss=2</script>",
+      lat: 37.2,
+      lon: 106.2,
+      items: { RADIO: 2 },
+      by: "<b>commander</b>",
+    });
+    expect(created.status).toBe(201);
+    const { page } = await console_(`#/command/${created.body.id}`);
+    const heading = page.locator("[data-testid=order] h2");
+    await heading.waitFor();
+    expect(await heading.textContent()).toContain(hostile);
+    // The map's tooltip for the incident and the recent-orders list carry the name too.
+    await page.hover(".incident-marker");
+    await page.waitForSelector(".leaflet-tooltip");
+    expect(await page.textContent(".leaflet-tooltip")).toContain(hostile);
+    expect(await page.locator(`.order-list a[href="#/command/${created.body.id}"]`).textContent()).toContain(
+      hostile,
+    );
+    expect(await page.locator("img[src=x]").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  });
+
+  it("works on a tablet by touch size and keyboard, with readable contrast", async () => {
+    const { page } = await console_("#/site/NX-B01", { viewport: { width: 768, height: 1024 } });
+    await page.waitForSelector("[data-testid=stock-table] tbody tr");
+    // Nothing pushes the page sideways; wide tables scroll in their own box.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
+    // Every control a keeper taps is at least 44 px high.
+    const small = await page.$$eval(".keeper button, .keeper select, .keeper input, nav a", (els) =>
+      els
+        .filter((el) => (el as HTMLElement).offsetParent !== null)
+        .map((el) => ({ what: el.outerHTML.slice(0, 80), height: el.getBoundingClientRect().height }))
+        .filter((c) => c.height < 43.5),
+    );
+    expect(small).toEqual([]);
+
+    // The stock table sorts from the keyboard: focus a column's button, press Enter.
+    const sortButton = page.locator("[data-testid=stock-table] thead button[data-sort=onHand]");
+    await sortButton.focus();
+    await page.keyboard.press("Enter");
+    const header = page.locator("[data-testid=stock-table] thead th:has(button[data-sort=onHand])");
+    await expect.poll(() => header.getAttribute("aria-sort")).toMatch(/ascending|descending/);
+    const values = await page.$$eval("[data-testid=stock-table] tbody tr [data-col=onHand]", (cells) =>
+      cells.map((c) => Number(c.getAttribute("data-value"))),
+    );
+    const sorted = [...values].sort((a, b) => a - b);
+    expect([sorted, [...sorted].reverse()]).toContainEqual(values);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-sort"))).toBe("onHand");
+
+    // Status badges: white text on their colour at WCAG AA (4.5:1) or better.
+    const ratios = await page.$$eval(".status", (els) => {
+      const rgb = (c: string) => (c.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
+      const lum = (c: string) => {
+        const [r, g, b] = rgb(c).map((v) => {
+          const s = v / 255;
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
+      };
+      return els.map((el) => {
+        const style = getComputedStyle(el);
+        const [a, b] = [lum(style.color), lum(style.backgroundColor)].sort((x, y) => y - x);
+        return { text: el.textContent, ratio: ((a ?? 0) + 0.05) / ((b ?? 0) + 0.05) };
+      });
+    });
+    expect(ratios.length).toBeGreaterThan(5);
+    for (const r of ratios) expect(r.ratio, `${r.text}`).toBeGreaterThanOrEqual(4.5);
+    await screenshot(page, "keeper-tablet");
   });
 
   it("shows an API error to the user in words", async () => {

@@ -2,6 +2,8 @@
  * The keeper view (#/site/CODE): one site's stock against its standard, alerts, rotation and
  * inspection tasks, audits (清查), downloads and sensor charts, kept current by the live feed.
  */
+
+import { applyAlertChange, sortAlerts } from "../alerts.ts";
 import {
   acknowledgeAlert,
   approveAudit,
@@ -36,6 +38,7 @@ import { type Child, h, replace } from "../dom.ts";
 import { fmtDateTime, fmtDay, fmtNumber, fmtQty, fmtUnit, getLang, messages } from "../i18n.ts";
 import { alertKindLabel, batchStatusLabel, severityLabel, statusLabel, tc, tierLabel } from "../labels.ts";
 import type { Route } from "../router.ts";
+import { type DeadlineTask, daysBetween, deadlineTasks } from "./deadlines.ts";
 import { createKeeperCharts, strictestLimits } from "./keeper-charts.ts";
 import {
   applyStockLine,
@@ -315,7 +318,6 @@ const ALL_TIERS: readonly Tier[] = [...OWN_TIERS, "agreement", "external"];
 const LAST_SITE_KEY = "reserve.keeper.site";
 const AUDIT_REFRESH_MS = 10_000;
 const DEADLINES_SHOWN = 10;
-const SEVERITY_RANK = { critical: 2, warning: 1, info: 0 } as const;
 const NUMERIC_HEADS = new Set<string>([
   "colUnits",
   "colBook",
@@ -325,68 +327,6 @@ const NUMERIC_HEADS = new Set<string>([
 ]);
 
 // ---- pure helpers ---------------------------------------------------------------------------
-
-/** Alerts as the API lists them: most severe first, then newest. */
-export function sortAlerts(alerts: readonly Alert[]): Alert[] {
-  return [...alerts].sort(
-    (a, b) =>
-      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-      Date.parse(b.firstSeenAt) - Date.parse(a.firstSeenAt) ||
-      b.id - a.id,
-  );
-}
-
-/** A live alert change applied to the list: cleared ones go, others are added or replaced. */
-export function applyAlertChange(
-  alerts: readonly Alert[],
-  change: "raised" | "cleared" | "acknowledged",
-  alert: Alert,
-): Alert[] {
-  const others = alerts.filter((a) => a.id !== alert.id);
-  if (change === "cleared" || alert.clearedAt !== null) return others;
-  return sortAlerts([...others, alert]);
-}
-
-export type TaskKind = "rotation" | "scrap" | "expired" | "inspection" | "maintenance";
-
-export interface DeadlineTask {
-  kind: TaskKind;
-  batch: Batch;
-  deadline: string | null;
-}
-
-/**
- * What has a date to meet: batches that are not ok (rotate before expiry, replace before the end
- * of service life, take expired stock out) and inspections / maintenance of durable equipment.
- * Nearest deadline first; undated last.
- */
-export function deadlineTasks(batches: readonly Batch[]): DeadlineTask[] {
-  const tasks: DeadlineTask[] = [];
-  for (const batch of batches) {
-    if (batch.status !== "ok") {
-      const kind: TaskKind =
-        batch.status === "expired" ? "expired" : batch.expiryDate === null ? "scrap" : "rotation";
-      tasks.push({ kind, batch, deadline: batch.endOfLife ?? batch.expiryDate ?? batch.rotationDeadline });
-    }
-    if (batch.nextInspection) tasks.push({ kind: "inspection", batch, deadline: batch.nextInspection });
-    if (batch.nextMaintenance) tasks.push({ kind: "maintenance", batch, deadline: batch.nextMaintenance });
-  }
-  return tasks.sort((a, b) => {
-    if (a.deadline !== b.deadline) {
-      if (a.deadline === null) return 1;
-      if (b.deadline === null) return -1;
-      return a.deadline < b.deadline ? -1 : 1;
-    }
-    return a.batch.batchId - b.batch.batchId || a.kind.localeCompare(b.kind);
-  });
-}
-
-/** Whole days from `from` to `to` (both YYYY-MM-DD). */
-export function daysBetween(from: string, to: string): number {
-  return Math.round(
-    (Date.parse(`${to.slice(0, 10)}T00:00:00Z`) - Date.parse(`${from.slice(0, 10)}T00:00:00Z`)) / 86_400_000,
-  );
-}
 
 function localToday(): string {
   const now = new Date();

@@ -1,7 +1,9 @@
 import type { Feature, Geometry } from "geojson";
 import * as L from "leaflet";
-import { getCoverage, getOrder, getOrders, getSiteStock } from "../api.ts";
+import { applyAlertChange, sortAlerts } from "../alerts.ts";
+import { getAlerts, getCoverage, getOrder, getOrders, getSiteStock } from "../api.ts";
 import type {
+  Alert,
   CoverageResult,
   DispatchOrder,
   MapConfig,
@@ -14,7 +16,7 @@ import type {
 import type { AppContext } from "../context.ts";
 import { h, replace } from "../dom.ts";
 import { fmtKm, fmtNumber, fmtPercent, fmtQty, localName, messages } from "../i18n.ts";
-import { orderStateLabel, statusLabel, tc, tierLabel } from "../labels.ts";
+import { alertKindLabel, orderStateLabel, severityLabel, statusLabel, tc, tierLabel } from "../labels.ts";
 import { isKnownTier, TIER_ORDER, TIER_Z, tierIcon, tierShapeHtml } from "../tiers.ts";
 
 const t = messages(
@@ -47,6 +49,10 @@ const t = messages(
     personnel: "{n} people",
     uncoveredPoint: "{name}: not covered for {types}",
     sites: "{n} sites",
+    alerts: "Open alerts",
+    alertCounts: "{critical} critical · {warning} warning",
+    noAlerts: "No open alerts.",
+    alertsWhat: "alerts",
   },
   {
     mapLabel: "储备点地图",
@@ -77,6 +83,10 @@ const t = messages(
     personnel: "{n} 人",
     uncoveredPoint: "{name}：未覆盖 {types}",
     sites: "{n} 个储备点",
+    alerts: "未处理告警",
+    alertCounts: "严重 {critical} · 警告 {warning}",
+    noAlerts: "没有未处理的告警。",
+    alertsWhat: "告警",
   },
 );
 
@@ -88,10 +98,10 @@ const STATUS_ORDER: SiteStatus[] = ["critical", "low", "over", "ok", "none"];
 export const STATE_COLOURS: Record<OrderState, string> = {
   planned: "#6b46c1",
   approved: "#2b6cb0",
-  dispatched: "#c05621",
-  delivered: "#2f855a",
-  closed: "#718096",
-  cancelled: "#a0aec0",
+  dispatched: "#9c4221",
+  delivered: "#276749",
+  closed: "#4a5568",
+  cancelled: "#2d3748",
 };
 
 type Toggle = "circles" | "coverage" | "uncoveredPoints" | "uncoveredArea" | "dispatch";
@@ -415,6 +425,65 @@ export async function createMapView(
     );
   }
 
+  // ---- open alerts, live ------------------------------------------------------------------------
+  let alerts: Alert[] = [];
+  // Folded to its summary line (the counts) until asked: the list is long and popups need room.
+  const alertsBox = h("details", { class: "map-alerts", "data-testid": "map-alerts" });
+  const alertsControl = new L.Control({ position: "bottomleft" });
+  alertsControl.onAdd = () => {
+    L.DomEvent.disableClickPropagation(alertsBox);
+    L.DomEvent.disableScrollPropagation(alertsBox);
+    return alertsBox;
+  };
+  alertsControl.addTo(map);
+  function renderAlerts(): void {
+    const count = (sev: Alert["severity"]) => alerts.filter((a) => a.severity === sev).length;
+    replace(
+      alertsBox,
+      h(
+        "summary",
+        null,
+        `${t("alerts")}: `,
+        h(
+          "span",
+          { dataset: { critical: String(count("critical")) } },
+          t("alertCounts", { critical: fmtNumber(count("critical")), warning: fmtNumber(count("warning")) }),
+        ),
+      ),
+      alerts.length === 0
+        ? h("p", { class: "hint" }, t("noAlerts"))
+        : h(
+            "ul",
+            null,
+            alerts.map((a) =>
+              h(
+                "li",
+                { dataset: { kind: a.kind, site: a.siteCode } },
+                h("span", { class: `status sev-${a.severity}` }, severityLabel(a.severity)),
+                " ",
+                h(
+                  "a",
+                  { href: `#/site/${encodeURIComponent(a.siteCode)}` },
+                  `${ctx.siteLabel(a.siteCode)}: ${alertKindLabel(a.kind)}`,
+                ),
+              ),
+            ),
+          ),
+    );
+  }
+  const loadAlerts = async () => {
+    try {
+      alerts = sortAlerts((await getAlerts()).filter((a) => a.clearedAt === null));
+      renderAlerts();
+    } catch (err) {
+      ctx.error(tc("couldNotLoad", { what: t("alertsWhat") }), err);
+    }
+  };
+  ctx.live.on("alert", ({ change, alert }) => {
+    alerts = applyAlertChange(alerts, change, alert);
+    renderAlerts();
+  });
+
   // ---- incidents and dispatch lines ---------------------------------------------------------
   const orderLayers = new Map<number, L.LayerGroup>();
   const showOrder = (order: DispatchOrder) => {
@@ -483,6 +552,7 @@ export async function createMapView(
       for (const code of markers.keys()) dirty.add(code);
       void flush();
       void loadOrders();
+      void loadAlerts();
     }
   });
 
@@ -492,7 +562,9 @@ export async function createMapView(
   map.fitBounds(bounds.isValid() ? bounds : FALLBACK_BOUNDS, { padding: [24, 24] });
   renderControl();
   renderLegend();
+  renderAlerts();
   void loadOrders();
+  void loadAlerts();
 
   return {
     map,
@@ -506,6 +578,7 @@ export async function createMapView(
       container.setAttribute("aria-label", t("mapLabel"));
       renderControl();
       renderLegend();
+      renderAlerts();
       if (coverage) drawCoverage();
       for (const site of sites) {
         const marker = markers.get(site.code);
