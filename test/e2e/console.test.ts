@@ -192,6 +192,8 @@ describe("web console in a real browser", () => {
     await alert.first().waitFor({ timeout: 15000 });
     expect(await alert.first().textContent()).toMatch(/stock/i);
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    // The shelf's weight chart (uPlot) shows the readings.
+    await page.locator(`[data-testid=charts] [data-device="${shelf.id}"] canvas`).first().waitFor();
     await screenshot(page, "keeper-after-removal");
 
     // The map followed without a reload: the site's marker has the site's new status and the
