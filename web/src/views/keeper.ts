@@ -1529,17 +1529,44 @@ export function createKeeperView(ctx: AppContext, root: HTMLElement): View<Keepe
 
   // ---- loading ------------------------------------------------------------------------------
 
+  /**
+   * Fetches something of the current site and applies the result, or the error in words. Returns
+   * false, having applied nothing, when another site was picked meanwhile.
+   */
+  async function fetchFor<T>(
+    gen: number,
+    what: string,
+    request: () => Promise<T>,
+    apply: (value: T) => void,
+    fail: (message: string) => void,
+  ): Promise<boolean> {
+    try {
+      const value = await request();
+      if (gen !== generation) return false;
+      apply(value);
+    } catch (err) {
+      if (gen !== generation) return false;
+      fail(failure(tc("couldNotLoad", { what }), err));
+    }
+    return true;
+  }
+
   async function loadStock(gen: number): Promise<void> {
     if (!site) return;
-    try {
-      const result = await getSiteStock(site.code);
-      if (gen !== generation) return;
-      stock = result;
-      stockError = null;
-    } catch (err) {
-      if (gen !== generation) return;
-      stockError = failure(tc("couldNotLoad", { what: t("stockWhat") }), err);
-    }
+    const code = site.code;
+    const current = await fetchFor(
+      gen,
+      t("stockWhat"),
+      () => getSiteStock(code),
+      (result) => {
+        stock = result;
+        stockError = null;
+      },
+      (message) => {
+        stockError = message;
+      },
+    );
+    if (!current) return;
     renderHeader();
     renderStockRows();
     updateLimits();
@@ -1547,16 +1574,20 @@ export function createKeeperView(ctx: AppContext, root: HTMLElement): View<Keepe
 
   async function loadAlerts(gen: number): Promise<void> {
     if (!site) return;
-    try {
-      const result = await getAlerts(site.code);
-      if (gen !== generation) return;
-      alerts = sortAlerts(result.filter((a) => a.clearedAt === null));
-      alertsError = null;
-    } catch (err) {
-      if (gen !== generation) return;
-      alertsError = failure(tc("couldNotLoad", { what: t("alertsWhat") }), err);
-    }
-    renderAlerts();
+    const code = site.code;
+    const current = await fetchFor(
+      gen,
+      t("alertsWhat"),
+      () => getAlerts(code),
+      (result) => {
+        alerts = sortAlerts(result.filter((a) => a.clearedAt === null));
+        alertsError = null;
+      },
+      (message) => {
+        alertsError = message;
+      },
+    );
+    if (current) renderAlerts();
   }
 
   async function loadTasks(gen: number): Promise<void> {
@@ -1576,15 +1607,20 @@ export function createKeeperView(ctx: AppContext, root: HTMLElement): View<Keepe
 
   async function loadAudits(gen: number): Promise<void> {
     if (!site) return;
-    try {
-      const result = await getAudits(site.code);
-      if (gen !== generation) return;
-      audits = result;
-      auditsError = null;
-    } catch (err) {
-      if (gen !== generation) return;
-      auditsError = failure(tc("couldNotLoad", { what: t("auditsWhat") }), err);
-    }
+    const code = site.code;
+    const current = await fetchFor(
+      gen,
+      t("auditsWhat"),
+      () => getAudits(code),
+      (result) => {
+        audits = result;
+        auditsError = null;
+      },
+      (message) => {
+        auditsError = message;
+      },
+    );
+    if (!current) return;
     renderAudits();
     if (selectedAuditId !== null) await loadAuditDetail(gen);
   }
