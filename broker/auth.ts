@@ -1,5 +1,7 @@
-import type { AedesOptions } from "aedes";
+import type { AedesOptions, Client } from "aedes";
+import { commandTopic, deviceTopic } from "./topics.ts";
 
+type AuthenticateHandler = NonNullable<AedesOptions["authenticate"]>;
 type AuthorizePublishHandler = NonNullable<AedesOptions["authorizePublish"]>;
 type AuthorizeSubscribeHandler = NonNullable<AedesOptions["authorizeSubscribe"]>;
 
@@ -11,29 +13,122 @@ export interface MessageSink {
   ): void;
 }
 
+/** Who a connection is, once its CONNECT carried valid device credentials. */
+export interface DeviceIdentity {
+  deviceId: string;
+  siteCode: string;
+  kind: "rfid" | "shelf" | "env";
+}
+
+export interface DeviceAuthenticator {
+  authenticate(
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<{ ok: true; device: DeviceIdentity } | { ok: false; reason: string }>;
+}
+
+export interface BrokerSecurityLog {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
 const SYS_PREFIX = "$SYS/";
 
+/** CONNACK return code 4 (MQTT 3.1.1): bad user name or password. */
+class BadCredentials extends Error {
+  readonly returnCode = 4;
+}
+
+/** CONNACK return code 3: server unavailable (here: at its connection limit). */
+class ServerFull extends Error {
+  readonly returnCode = 3;
+}
+
 /**
- * aedes calls this before it sends the QoS 1 PUBACK, so the message is journaled (or dead-lettered
- * with its reason) before the device hears that it was received. An error here closes the client's
- * connection without an acknowledgement ([MQTT-3.3.5-2]).
+ * The broker's security: every connection authenticates as one registered, enabled device; it may
+ * publish only to its own data topic and its own status topic, and subscribe only to its own command
+ * topic. A refused publish closes the connection without a PUBACK, so nothing of it is stored.
  */
-export function makeAuthorizePublish(sink: MessageSink): AuthorizePublishHandler {
-  return (client, packet, callback) => {
+export class BrokerGuard {
+  readonly #identities = new WeakMap<Client, DeviceIdentity>();
+
+  constructor(
+    private readonly auth: DeviceAuthenticator,
+    private readonly sink: MessageSink,
+    private readonly log: BrokerSecurityLog,
+    private readonly limits: { maxConnections: number; connected: () => number },
+  ) {}
+
+  identity(client: Client): DeviceIdentity | undefined {
+    return this.#identities.get(client);
+  }
+
+  readonly authenticate: AuthenticateHandler = (client, username, password, callback) => {
+    // Checked before the (deliberately slow) secret check, so a flood costs no hashing.
+    if (this.limits.connected() >= this.limits.maxConnections) {
+      this.log.warn({ max: this.limits.maxConnections }, "MQTT connection refused: too many connections");
+      callback(new ServerFull("too many connections"), false);
+      return;
+    }
+    this.auth.authenticate(username, password).then(
+      (result) => {
+        if (result.ok) {
+          this.#identities.set(client, result.device);
+          callback(null, true);
+        } else {
+          this.log.warn({ clientId: client.id, reason: result.reason }, "MQTT connection refused");
+          callback(new BadCredentials("bad user name or password"), false);
+        }
+      },
+      (error: unknown) => {
+        this.log.warn({ clientId: client.id, err: error }, "MQTT authentication failed");
+        callback(new BadCredentials("authentication failed"), false);
+      },
+    );
+  };
+
+  /**
+   * aedes calls this before it sends the QoS 1 PUBACK, so the message is journaled (or dead-lettered
+   * with its reason) before the device hears that it was received. An error here closes the client's
+   * connection without an acknowledgement ([MQTT-3.3.5-2]).
+   */
+  readonly authorizePublish: AuthorizePublishHandler = (client, packet, callback) => {
     // Clients may not publish into the broker's own $SYS tree (aedes issue 597: a DoS vector).
     if (packet.topic.startsWith(SYS_PREFIX)) {
       callback(new Error(`${SYS_PREFIX} topics are reserved`));
       return;
     }
+    const device = client ? this.#identities.get(client) : undefined;
+    if (client && !device) {
+      callback(new Error("not authenticated"));
+      return;
+    }
+    if (
+      device &&
+      packet.topic !== deviceTopic(device.siteCode, device.kind, device.deviceId) &&
+      packet.topic !== deviceTopic(device.siteCode, "status", device.deviceId)
+    ) {
+      this.log.warn(
+        { deviceId: device.deviceId, topic: packet.topic.slice(0, 200) },
+        "publish refused: not the device's own topic",
+      );
+      callback(new Error(`device ${device.deviceId} may not publish to this topic`));
+      return;
+    }
     const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
-    sink.accept({ clientId: client?.id ?? null, topic: packet.topic, payload }, callback);
+    this.sink.accept({ clientId: client?.id ?? null, topic: packet.topic, payload }, callback);
+  };
+
+  /** Only the device's own command topic; anything else gets a failure SUBACK (0x80). */
+  readonly authorizeSubscribe: AuthorizeSubscribeHandler = (client, subscription, callback) => {
+    const device = client ? this.#identities.get(client) : undefined;
+    if (
+      subscription.topic.startsWith(SYS_PREFIX) ||
+      !device ||
+      subscription.topic !== commandTopic(device.siteCode, device.deviceId)
+    ) {
+      callback(null, null);
+      return;
+    }
+    callback(null, subscription);
   };
 }
-
-export const authorizeSubscribe: AuthorizeSubscribeHandler = (_client, subscription, callback) => {
-  if (subscription.topic.startsWith(SYS_PREFIX)) {
-    callback(new Error(`${SYS_PREFIX} topics are reserved`));
-    return;
-  }
-  callback(null, subscription);
-};

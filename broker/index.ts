@@ -1,11 +1,16 @@
 import net from "node:net";
-import { Aedes } from "aedes";
-import { authorizeSubscribe, type MessageSink, makeAuthorizePublish } from "./auth.ts";
+import { Aedes, type Client } from "aedes";
+import { BrokerGuard, type BrokerSecurityLog, type DeviceAuthenticator, type MessageSink } from "./auth.ts";
 
 export interface BrokerOptions {
   port: number;
   host: string;
   sink: MessageSink;
+  /** Checks each CONNECT's device credentials. */
+  auth: DeviceAuthenticator;
+  log: BrokerSecurityLog;
+  /** Connections beyond this are refused (CONNACK 3, server unavailable). */
+  maxConnections: number;
 }
 
 export interface RunningBroker {
@@ -13,14 +18,21 @@ export interface RunningBroker {
   /** The bound port (useful when 0 was asked for). */
   port: number;
   connectedClients(): number;
+  /** Closes every connection of a device (disabled, or its secret replaced). Returns how many. */
+  disconnectDevice(deviceId: string): number;
   close(): Promise<void>;
 }
 
-/** The embedded aedes MQTT broker (MQTT 3.1.1 over TCP). */
+/** The embedded aedes MQTT broker (MQTT 3.1.1 over TCP); every connection is an authenticated device. */
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
+  const guard = new BrokerGuard(options.auth, options.sink, options.log, {
+    maxConnections: options.maxConnections,
+    connected: () => aedes.connectedClients,
+  });
   const aedes = await Aedes.createBroker({
-    authorizePublish: makeAuthorizePublish(options.sink),
-    authorizeSubscribe,
+    authenticate: guard.authenticate,
+    authorizePublish: guard.authorizePublish,
+    authorizeSubscribe: guard.authorizeSubscribe,
   });
   const server = net.createServer(aedes.handle);
   await new Promise<void>((resolve, reject) => {
@@ -36,6 +48,18 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     aedes,
     port,
     connectedClients: () => aedes.connectedClients,
+    disconnectDevice(deviceId) {
+      let closed = 0;
+      // aedes keeps its connected clients by id; its type definitions leave the map out.
+      const clients = (aedes as unknown as { clients: Record<string, Client> }).clients;
+      for (const client of Object.values(clients)) {
+        if (guard.identity(client)?.deviceId === deviceId) {
+          client.close();
+          closed += 1;
+        }
+      }
+      return closed;
+    },
     async close() {
       // Stop accepting first, then disconnect the clients; messages already handed to the sink
       // are committed by its own close.

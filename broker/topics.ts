@@ -37,6 +37,11 @@ export function deviceTopic(siteCode: string, kind: TopicKind, deviceId: string)
   return `sites/${siteCode}/${kind}/${deviceId}`;
 }
 
+/** Where the platform sends a device its commands; the only topic a device may subscribe to. */
+export function commandTopic(siteCode: string, deviceId: string): string {
+  return `sites/${siteCode}/cmd/${deviceId}`;
+}
+
 /** Keeps reasons short and printable when a hostile topic is echoed back in a dead letter. */
 function clip(value: string, max = 80): string {
   const printable = value.replace(/[^\x20-\x7e]/g, "?");

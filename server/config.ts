@@ -91,6 +91,12 @@ export const ConfigSchema = Type.Object({
   INGEST_BATCH: Type.Integer({ minimum: 1, maximum: 100000, default: 2000 }),
   INGEST_INTERVAL_MS: Type.Integer({ minimum: 1, maximum: 60000, default: 50 }),
   MAX_PAYLOAD_BYTES: Type.Integer({ minimum: 64, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
+  MQTT_MAX_CONNECTIONS: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 10_000,
+    description: "MQTT connections beyond this are refused",
+  }),
   REGION_GEOJSON: Type.Optional(Type.String({ minLength: 1, description: "path of the region outline" })),
   TILE_URL: Type.Optional(
     Type.String({ minLength: 1, description: "optional online tile layer URL template" }),
@@ -125,6 +131,7 @@ export interface Config {
   ingestBatch: number;
   ingestIntervalMs: number;
   maxPayloadBytes: number;
+  mqttMaxConnections: number;
   regionGeojson: string | undefined;
   tileLayer: { url: string; attribution: string } | null;
 }
@@ -185,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ingestBatch: raw.INGEST_BATCH,
     ingestIntervalMs: raw.INGEST_INTERVAL_MS,
     maxPayloadBytes: raw.MAX_PAYLOAD_BYTES,
+    mqttMaxConnections: raw.MQTT_MAX_CONNECTIONS,
     regionGeojson: raw.REGION_GEOJSON ?? (demo ? defaultRegion : undefined),
     tileLayer: raw.TILE_URL ? { url: raw.TILE_URL, attribution: raw.TILE_ATTRIBUTION } : null,
     ...overrides,

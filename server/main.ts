@@ -6,8 +6,9 @@ import { buildWeb } from "../web/build.ts";
 import { WEB_DIST } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { startPlatform } from "./platform.ts";
+import { readDemoCredentials } from "./security/demo-credentials.ts";
 
-async function startDemoSimulation(httpUrl: string, mqttUrl: string) {
+async function startDemoSimulation(httpUrl: string, mqttUrl: string, dataDir: string) {
   const fleet = await buildFleet({
     apiUrl: httpUrl,
     seed: Date.now() % 2 ** 31,
@@ -15,7 +16,9 @@ async function startDemoSimulation(httpUrl: string, mqttUrl: string) {
     excursionChance: 0.001,
     maxTagsPerReader: 150,
   });
-  return startDriver(fleet, { mqttUrl, rate: 20, seed: 1, clientId: "demo-simulation" });
+  // The demo devices' secrets, written by the platform on the demo's first start.
+  const credentials = readDemoCredentials(dataDir);
+  return startDriver(fleet, { mqttUrl, rate: 20, seed: 1, clientId: "demo-simulation", credentials });
 }
 
 /** The only entry point that listens: broker, ingest and HTTP in one process. */
@@ -43,10 +46,12 @@ async function main(): Promise<void> {
   // The demo comes alive: a light load from the simulated devices of the demo network.
   const simulation =
     config.simulate && platform.deps.reference.demoNotice() !== null
-      ? await startDemoSimulation(platform.httpUrl, platform.mqttUrl).catch((error: Error) => {
-          log.warn({ err: error }, "demo simulation did not start");
-          return null;
-        })
+      ? await startDemoSimulation(platform.httpUrl, platform.mqttUrl, config.dataDir).catch(
+          (error: Error) => {
+            log.warn({ err: error }, "demo simulation did not start");
+            return null;
+          },
+        )
       : null;
   if (simulation) log.info("demo simulation running (SIMULATE=0 turns it off)");
 

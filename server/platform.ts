@@ -11,6 +11,8 @@ import { IngestJournal } from "./ingest/journal.ts";
 import { IngestProcessor } from "./ingest/processor.ts";
 import { Projector } from "./ingest/projector.ts";
 import type { AppDeps } from "./routes/deps.ts";
+import { writeDemoCredentials } from "./security/demo-credentials.ts";
+import { DeviceCredentials } from "./security/device-credentials.ts";
 import { AlertService } from "./services/alerts.ts";
 import { AuditService } from "./services/audits.ts";
 import { DeviceRegistry } from "./services/device-registry.ts";
@@ -86,6 +88,12 @@ export async function startPlatform(
     const audits = new AuditService(database, reference);
     alerts.addSource(() => audits.alertConditions());
     const dispatch = new DispatchService({ database, reference, stock, lifecycle, events, highs: loadHighs });
+    const credentials = new DeviceCredentials(database, registry);
+    // Demo only: every demo device gets a secret, written where the built-in simulators read it.
+    if (reference.demoNotice() !== null) {
+      const issued = await credentials.issueMissingDemo();
+      if (Object.keys(issued).length > 0) writeDemoCredentials(config.dataDir, issued);
+    }
     const deps: AppDeps = {
       config,
       database,
@@ -102,12 +110,20 @@ export async function startPlatform(
       audits,
       dispatch,
       mqtt: null,
+      credentials,
     };
     const app = await buildApp(deps, log);
     const stopAlerts = scheduleAlerts(alerts, events, config.alertIntervalMs, log);
     cleanups.unshift(stopAlerts);
 
-    const broker = await startBroker({ port: config.mqttPort, host: config.mqttHost, sink: journal });
+    const broker = await startBroker({
+      port: config.mqttPort,
+      host: config.mqttHost,
+      sink: journal,
+      auth: credentials,
+      log: log.child({ part: "broker" }),
+      maxConnections: config.mqttMaxConnections,
+    });
     cleanups.unshift(() => broker.close());
     deps.mqtt = broker;
 

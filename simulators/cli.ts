@@ -2,8 +2,12 @@
  * `npm run simulate -- [--sites 30 | --sites NX-C01,NX-K01] [--rate 200] [--duration 60] [--seed 7]`
  * Simulated RFID readers, weight shelves and environment sensors of the registered network, over
  * MQTT (QoS 1), with a live progress line and a summary. The same seed gives the same readings.
+ * Each device connects with its own secret, read from `--credentials` (default: the demo's
+ * DATA_DIR/demo-credentials.json).
  */
+import path from "node:path";
 import { parseArgs } from "node:util";
+import { DEMO_CREDENTIALS_FILE, readCredentialsFile } from "../server/security/demo-credentials.ts";
 import { startDriver } from "./driver.ts";
 import { buildFleet } from "./fleet.ts";
 
@@ -18,6 +22,10 @@ const { values } = parseArgs({
     rate: { type: "string", default: "200" },
     duration: { type: "string" },
     seed: { type: "string", default: "7" },
+    credentials: {
+      type: "string",
+      default: path.join(process.env.DATA_DIR ?? "data", DEMO_CREDENTIALS_FILE),
+    },
     "removal-chance": { type: "string", default: "0.02" },
     "excursion-chance": { type: "string", default: "0.01" },
   },
@@ -56,8 +64,19 @@ async function main(): Promise<void> {
       `${fleet.shelves.length} shelves and ${fleet.sensors.length} sensors at ${rate} msg/s against ${values.mqtt}`,
   );
   const live = process.stdout.isTTY;
+  const credentials = readCredentialsFile(values.credentials);
+  const missing = [...fleet.readers, ...fleet.shelves, ...fleet.sensors].filter(
+    (d) => !credentials[d.deviceId],
+  );
+  if (missing.length > 0) {
+    console.warn(
+      `${missing.length} device(s) have no secret in ${values.credentials}; their messages count as failed ` +
+        "(issue secrets with POST /api/devices/{id}/credentials and add them to the file)",
+    );
+  }
   const driver = await startDriver(fleet, {
     mqttUrl: values.mqtt,
+    credentials,
     rate,
     durationS,
     seed,

@@ -2,7 +2,8 @@
  * The thin MQTT side of the simulators: steps the devices round-robin and publishes what they
  * return at QoS 1, at a target rate, counting what the broker acknowledged.
  */
-import mqtt from "mqtt";
+import mqtt, { type MqttClient } from "mqtt";
+import { parseDeviceTopic } from "../broker/topics.ts";
 import { seededRandom } from "../server/domain/random.ts";
 import { type SimMessage, stepEnv, stepReader, stepShelf } from "./devices.ts";
 import type { Fleet } from "./fleet.ts";
@@ -23,6 +24,9 @@ export interface DriverOptions {
   /** Stop after this many seconds; runs until stop() otherwise. */
   durationS?: number;
   seed: number;
+  /** Each device's MQTT username and password (demo: DATA_DIR/demo-credentials.json). */
+  credentials: Record<string, { username: string; password: string }>;
+  /** Prefix of the MQTT client ids (one connection per device). */
   clientId?: string;
   /** Called about once a second. */
   onProgress?: (stats: DriverStats) => void;
@@ -38,10 +42,28 @@ const MAX_IN_FLIGHT = 2000;
 
 export async function startDriver(fleet: Fleet, options: DriverOptions): Promise<RunningDriver> {
   const random = seededRandom(options.seed);
-  const client = await mqtt.connectAsync(options.mqttUrl, {
-    clientId: options.clientId ?? `simulator-${options.seed}-${process.pid}`,
-    reconnectPeriod: 1000,
-  });
+  // One connection per device, as the real devices have: the broker lets each publish only to
+  // its own topics.
+  const prefix = options.clientId ?? `simulator-${options.seed}-${process.pid}`;
+  const connections = new Map<string, MqttClient>();
+  const clientFor = (topic: string): MqttClient | null => {
+    const parsed = parseDeviceTopic(topic);
+    if (!parsed.ok) return null;
+    const id = parsed.topic.deviceId;
+    let client = connections.get(id);
+    if (!client) {
+      const secret = options.credentials[id];
+      if (!secret) return null;
+      client = mqtt.connect(options.mqttUrl, {
+        clientId: `${prefix}-${id}`,
+        username: secret.username,
+        password: secret.password,
+        reconnectPeriod: 1000,
+      });
+      connections.set(id, client);
+    }
+    return client;
+  };
   const stats: DriverStats = { sent: 0, acked: 0, failed: 0, elapsedMs: 0, removals: 0 };
   const started = Date.now();
   const queue: SimMessage[] = [];
@@ -92,6 +114,11 @@ export async function startDriver(fleet: Fleet, options: DriverOptions): Promise
       if (!message) continue;
       credit -= 1;
       stats.sent += 1;
+      const client = clientFor(message.topic);
+      if (!client) {
+        stats.failed += 1;
+        continue;
+      }
       client.publish(message.topic, message.payload, { qos: 1 }, (error) => {
         if (error) stats.failed += 1;
         else stats.acked += 1;
@@ -116,7 +143,7 @@ export async function startDriver(fleet: Fleet, options: DriverOptions): Promise
     while (stats.acked + stats.failed < stats.sent && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await client.endAsync();
+    await Promise.all([...connections.values()].map((c) => c.endAsync()));
     stats.elapsedMs = Date.now() - started;
     finish({ ...stats });
     return done;

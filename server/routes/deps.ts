@@ -4,6 +4,7 @@ import type { AppDatabase } from "../db/database.ts";
 import type { EventBus } from "../events.ts";
 import type { IngestJournal } from "../ingest/journal.ts";
 import type { IngestProcessor } from "../ingest/processor.ts";
+import type { DeviceCredentials } from "../security/device-credentials.ts";
 import type { AlertService } from "../services/alerts.ts";
 import type { AuditService } from "../services/audits.ts";
 import type { DeviceRegistry } from "../services/device-registry.ts";
@@ -31,7 +32,8 @@ export interface AppDeps {
   audits: AuditService;
   dispatch: DispatchService;
   /** The MQTT side, when a broker runs in this process. */
-  mqtt: { port: number; connectedClients(): number } | null;
+  mqtt: { port: number; connectedClients(): number; disconnectDevice(deviceId: string): number } | null;
+  credentials: DeviceCredentials;
 }
 
 export type ApiPlugin = FastifyPluginAsyncTypebox<{ deps: AppDeps }>;

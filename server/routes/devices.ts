@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { and, asc, eq, type SQL } from "drizzle-orm";
-import { deviceTopic } from "../../broker/topics.ts";
+import { commandTopic, deviceTopic } from "../../broker/topics.ts";
 import { ANTENNA_ROLES, DEVICE_KINDS, devices, readerAntennas, shelves } from "../db/schema.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { ApiPlugin } from "./deps.ts";
@@ -14,6 +14,7 @@ const Device = Type.Object({
   model: Nullable(Type.String()),
   topic: Type.String({ description: "the topic the device publishes its readings to" }),
   enabled: Type.Boolean(),
+  hasCredentials: Type.Boolean({ description: "an MQTT secret has been issued" }),
   lastSeenAt: Nullable(Type.String({ format: "date-time" })),
   online: Nullable(
     Type.Boolean({ description: "from the status topic (heartbeat, last will); null until reported" }),
@@ -73,6 +74,7 @@ const devicesRoutes: ApiPlugin = async (app, { deps }) => {
         model: device.model,
         topic: deviceTopic(device.siteCode, device.kind, device.id),
         enabled: device.enabled,
+        hasCredentials: device.secretHash !== null,
         lastSeenAt: isoTimeOrNull(device.lastSeenAt),
         online: device.online,
         statusAt: isoTimeOrNull(device.statusAt),
@@ -149,6 +151,87 @@ const devicesRoutes: ApiPlugin = async (app, { deps }) => {
       })();
       deps.registry.reload();
       return { deviceId: id, antennas: request.body.length };
+    },
+  );
+
+  app.post(
+    "/devices/:id/credentials",
+    {
+      schema: {
+        tags: ["devices"],
+        summary: "Issue the device a new MQTT secret (shown once; the old one stops working)",
+        description:
+          "The device connects with username = its id and password = the secret. Only a scrypt hash is kept, so a lost secret cannot be shown again: issue a new one. Connections using the old secret are closed.",
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: {
+          201: Type.Object({
+            deviceId: Type.String(),
+            username: Type.String(),
+            password: Type.String({ description: "shown this once" }),
+            publishTopic: Type.String(),
+            statusTopic: Type.String(),
+            commandTopic: Type.String({ description: "the only topic the device may subscribe to" }),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const device = deps.registry.get(id);
+      if (!device) throw new NotFoundError(`device "${id}" is not registered`);
+      const secret = await deps.credentials.issue(id);
+      deps.mqtt?.disconnectDevice(id);
+      request.log.info({ deviceId: id }, "device credentials issued");
+      return reply
+        .code(201)
+        .header("cache-control", "no-store")
+        .send({
+          deviceId: id,
+          ...secret,
+          publishTopic: deviceTopic(device.siteCode, device.kind, id),
+          statusTopic: deviceTopic(device.siteCode, "status", id),
+          commandTopic: commandTopic(device.siteCode, id),
+        });
+    },
+  );
+
+  app.patch(
+    "/devices/:id",
+    {
+      schema: {
+        tags: ["devices"],
+        summary: "Enable or disable a device, or rename it; disabling closes its connections at once",
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: Type.Object(
+          {
+            enabled: Type.Optional(Type.Boolean()),
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: {
+          200: Type.Object({
+            id: Type.String(),
+            enabled: Type.Boolean(),
+            name: Type.String(),
+            disconnected: Type.Integer({ description: "connections closed" }),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      if (!deps.registry.get(id)) throw new NotFoundError(`device "${id}" is not registered`);
+      deps.database.db.update(devices).set(request.body).where(eq(devices.id, id)).run();
+      deps.registry.reload();
+      deps.credentials.forget(id);
+      const row = deps.database.db.select().from(devices).where(eq(devices.id, id)).get();
+      if (!row) throw new NotFoundError(`device "${id}" is not registered`);
+      const disconnected = row.enabled ? 0 : (deps.mqtt?.disconnectDevice(id) ?? 0);
+      request.log.info({ deviceId: id, enabled: row.enabled }, "device updated");
+      return { id, enabled: row.enabled, name: row.name, disconnected };
     },
   );
 };

@@ -14,6 +14,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import mqtt from "mqtt";
+import { readDemoCredentials } from "../../server/security/demo-credentials.ts";
 import { senmlWeight, tempDataDir } from "../helpers/platform.ts";
 import { startServerProcess } from "../helpers/process.ts";
 import { computeBench } from "./compute.ts";
@@ -52,10 +53,16 @@ async function timeToHealthy(
 async function publishLoad(
   url: string,
   topicFor: (client: number) => { topic: string; device: string },
+  secrets: Record<string, { username: string; password: string }> = {},
 ): Promise<number> {
+  // Against the platform each connection authenticates as the device it publishes for.
   const clients = await Promise.all(
     Array.from({ length: CLIENTS }, (_, i) =>
-      mqtt.connectAsync(url, { clientId: `bench-${i}-${process.pid}`, reconnectPeriod: 0 }),
+      mqtt.connectAsync(url, {
+        clientId: `bench-${i}-${process.pid}`,
+        reconnectPeriod: 0,
+        ...secrets[topicFor(i).device],
+      }),
     ),
   );
   const perClient = Math.ceil(MESSAGES / CLIENTS);
@@ -137,7 +144,7 @@ async function main(): Promise<void> {
   };
   const bare = await bareBrokerRate();
   const ingestStarted = performance.now();
-  const acked = await publishLoad(again.mqttUrl, shelfOf);
+  const acked = await publishLoad(again.mqttUrl, shelfOf, readDemoCredentials(dataDir));
   for (;;) {
     const health = (await (await fetch(`${again.httpUrl}/api/health`)).json()) as {
       ingest: { pending: number };

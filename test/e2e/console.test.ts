@@ -152,7 +152,7 @@ describe("web console in a real browser", () => {
       }
     }
     if (!shelf || !line) throw new Error("the demo network has no depot shelf with a standard");
-    const client = await t.connect();
+    const client = await t.connect(shelf.id);
     const t0 = Math.floor(Date.now() / 1000) - 60;
     const publish = (units: number, at: number) =>
       client.publishAsync(shelf.topic, senmlWeight(shelf.id, shelf.tareKg + units * shelf.unitWeightKg, at), {

@@ -2,9 +2,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
+import { parseDeviceTopic } from "../../broker/topics.ts";
 import { type Config, loadConfig } from "../../server/config.ts";
 import { encodeSgtin96 } from "../../server/ingest/decoders/epc.ts";
 import { type Platform, startPlatform } from "../../server/platform.ts";
+import { readDemoCredentials } from "../../server/security/demo-credentials.ts";
 
 export function tempDataDir(prefix = "reserve-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -24,6 +26,10 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): C
   });
 }
 
+export interface DeviceFleet {
+  publishAsync(topic: string, payload: string | Buffer, options?: { qos?: 0 | 1 }): Promise<unknown>;
+}
+
 export interface TestPlatform {
   platform: Platform;
   dataDir: string;
@@ -36,7 +42,15 @@ export interface TestPlatform {
   stockLine(siteCode: string, itemTypeCode: string): Promise<any>;
   /** Resolves once the ingest journal has nothing pending. */
   drained(): Promise<void>;
-  connect(clientId?: string): Promise<MqttClient>;
+  /** An MQTT connection authenticated as one device (its demo secret, or a freshly issued one). */
+  connect(deviceId: string, options?: { clientId?: string }): Promise<MqttClient>;
+  /** The device's password: from demo-credentials.json, or issued now. */
+  secretOf(deviceId: string): Promise<string>;
+  /**
+   * Publishes as a fleet of devices would: each message goes over a connection authenticated as
+   * the device its topic names (opened on first use).
+   */
+  fleet(): DeviceFleet;
   stop(): Promise<void>;
 }
 
@@ -47,6 +61,7 @@ export async function startTestPlatform(
   const dataDir = options.dataDir ?? tempDataDir();
   const platform = await startPlatform(testConfig(dataDir, options.env));
   const clients: MqttClient[] = [];
+  const secrets = new Map<string, string>();
   const self: TestPlatform = {
     platform,
     dataDir,
@@ -98,13 +113,37 @@ export async function startTestPlatform(
       }
       return { status: response.status, body };
     },
-    async connect(clientId) {
+    async secretOf(deviceId) {
+      let secret = secrets.get(deviceId) ?? readDemoCredentials(dataDir)[deviceId]?.password;
+      if (!secret) secret = (await platform.deps.credentials.issue(deviceId)).password;
+      secrets.set(deviceId, secret);
+      return secret;
+    },
+    async connect(deviceId, options = {}) {
       const client = await mqtt.connectAsync(platform.mqttUrl, {
-        clientId: clientId ?? `test-${Math.random().toString(16).slice(2)}`,
+        clientId: options.clientId ?? `${deviceId}-${Math.random().toString(16).slice(2)}`,
+        username: deviceId,
+        password: await self.secretOf(deviceId),
         reconnectPeriod: 0,
       });
       clients.push(client);
       return client;
+    },
+    fleet() {
+      const connections = new Map<string, Promise<MqttClient>>();
+      return {
+        async publishAsync(topic, payload, options = {}) {
+          const parsed = parseDeviceTopic(topic);
+          if (!parsed.ok) throw new Error(`fleet: ${parsed.reason}`);
+          const id = parsed.topic.deviceId;
+          let client = connections.get(id);
+          if (!client) {
+            client = self.connect(id);
+            connections.set(id, client);
+          }
+          return (await client).publishAsync(topic, payload, { qos: options.qos ?? 1 });
+        },
+      };
     },
     async stop() {
       await Promise.all(clients.map((c) => c.endAsync(true)));

@@ -31,7 +31,7 @@ describe("alerts and the live event stream", () => {
       removalChance: 0,
       batchSize: 50,
     };
-    const client = await t.connect();
+    const client = t.fleet();
     const random = seededRandom(11);
     const cycle = async (at: number) => {
       const step = stepReader(reader, at, random);

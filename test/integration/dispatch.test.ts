@@ -122,7 +122,7 @@ describe("incidents and dispatch for the command centre", () => {
     const radios = [0, 1, 2].map((i) =>
       encodeSgtin96(ranges[0].gtin14, ranges[0].companyPrefixDigits, ranges[0].serialFrom + i),
     );
-    const client = await t.connect();
+    const client = t.fleet();
     const at = Date.now() - 30_000;
     const events = radios.flatMap((epc, i) => [
       {
@@ -183,7 +183,7 @@ describe("incidents and dispatch for the command centre", () => {
   it("confirms delivery from portal-in reads at the destination depot", async () => {
     // First an inventory sweep at the branch depot, so its sensed radios are all there again.
     const every = await t.siteTags("NX-B01");
-    const sweeper = await t.connect();
+    const sweeper = t.fleet();
     for (const offset of [0, 500]) {
       const reads = every.map((epc: string) => ({
         type: "INVENTORY",
@@ -208,7 +208,7 @@ describe("incidents and dispatch for the command centre", () => {
     const radios = [10, 11].map((i) =>
       encodeSgtin96(ranges[0].gtin14, ranges[0].companyPrefixDigits, ranges[0].serialFrom + i),
     );
-    const client = await t.connect();
+    const client = t.fleet();
     const pass = async (site: string, first: number, second: number, at: number) => {
       const events = radios.flatMap((epc, i) => [
         {

@@ -44,7 +44,7 @@ describe.skipIf(!influxdAvailable() && !process.env.CI)("platform with InfluxDB 
       env: { TIMESERIES: "influxdb", INFLUX_URL: influxd.url, INFLUX_DATABASE: DATABASE },
     });
     t = platform;
-    const client = await platform.connect();
+    const client = await platform.connect(DEVICE);
     const n1 = 40;
     const n2 = 60;
     const base = Math.floor(Date.now() / 1000) - 3000;

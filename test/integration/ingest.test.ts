@@ -28,7 +28,7 @@ describe("shelf reading to stock, end to end", () => {
     expect(before).toMatchObject({ sensedQty: null, basis: "book" });
 
     // Three kits on the shelf: below the county minimum (6 of 10), so the keeper sees "critical".
-    const client = await t.connect();
+    const client = t.fleet();
     const at = Math.floor(Date.now() / 1000);
     await client.publishAsync(
       shelf.topic,
@@ -69,7 +69,7 @@ describe("shelf reading to stock, end to end", () => {
   });
 
   it("has the message on disk by the time the PUBACK arrives", async () => {
-    const client = await t.connect();
+    const client = t.fleet();
     const { sqlite } = t.platform.deps.database;
     const countJournal = () =>
       (sqlite.prepare("SELECT count(*) AS n FROM ingest_journal").get() as { n: number }).n;
@@ -88,7 +88,7 @@ describe("shelf reading to stock, end to end", () => {
   });
 
   it("keeps an older reading that arrives late from overwriting a newer count", async () => {
-    const client = await t.connect();
+    const client = t.fleet();
     const topic = "sites/NX-K03/shelf/NX-K03-SH1";
     await client.publishAsync(topic, senmlWeight("NX-K03-SH1", 12 + 5 * 1.2, 1795600100), { qos: 1 });
     await client.publishAsync(topic, senmlWeight("NX-K03-SH1", 12 + 9 * 1.2, 1795600000), { qos: 1 });

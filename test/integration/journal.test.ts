@@ -11,7 +11,7 @@ describe("ingest journal retention", () => {
   });
 
   it("deletes processed rows past the retention, keeps recent ones and the dead letters' copies", async () => {
-    const client = await t.connect();
+    const client = t.fleet();
     const at = Math.floor(Date.now() / 1000) - 10;
     await client.publishAsync("sites/NX-K07/shelf/NX-K07-SH1", senmlWeight("NX-K07-SH1", 20, at), { qos: 1 });
     await client.publishAsync("sites/NX-K07/shelf/NX-K07-SH1", senmlWeight("NX-K07-SH1", 21, at + 1), {

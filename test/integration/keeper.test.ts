@@ -106,7 +106,7 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     });
     expect(started.status).toBe(201);
     const hidden = radios[17] as string;
-    const client = await t.connect();
+    const client = t.fleet();
     for (const sweep of [0, 1]) {
       for (const epc of radios) {
         if (epc === hidden) continue;

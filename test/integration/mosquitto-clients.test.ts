@@ -19,8 +19,13 @@ describe("publishing with mosquitto_pub", () => {
   });
 
   /** One QoS 1 message from the command line, MQTT 3.1.1, as a technician would send it. */
-  const mosquittoPub = (topic: string, payload: string) =>
-    run("mosquitto_pub", [
+  const mosquittoPub = async (topic: string, payload: string) => {
+    const device = topic.split("/")[3] as string;
+    return run("mosquitto_pub", [
+      "-u",
+      device,
+      "-P",
+      await t.secretOf(device),
       "-h",
       "127.0.0.1",
       "-p",
@@ -34,6 +39,7 @@ describe("publishing with mosquitto_pub", () => {
       "-m",
       payload,
     ]);
+  };
 
   it("stores an environment reading sent at QoS 1 from the command line", async () => {
     const payload =

@@ -1,6 +1,7 @@
 import mqtt from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../server/db/database.ts";
+import { readDemoCredentials } from "../../server/security/demo-credentials.ts";
 import { senmlWeight, startTestPlatform, tempDataDir, waitFor } from "../helpers/platform.ts";
 import { type RunningProcess, startServerProcess } from "../helpers/process.ts";
 
@@ -18,7 +19,13 @@ describe("stopping and starting the platform", () => {
     server = await startServerProcess(dataDir);
     const sitesBefore = await getJson(`${server.httpUrl}/api/sites`);
 
-    const client = await mqtt.connectAsync(server.mqttUrl, { clientId: "restart-test", reconnectPeriod: 0 });
+    // The demo's first start wrote the devices' secrets where the simulators (and this test) read them.
+    const client = await mqtt.connectAsync(server.mqttUrl, {
+      clientId: "restart-test",
+      username: "NX-K05-SH1",
+      password: readDemoCredentials(dataDir)["NX-K05-SH1"]?.password,
+      reconnectPeriod: 0,
+    });
     const base = Math.floor(Date.now() / 1000) - 3600;
     const sent = 300;
     await Promise.all(

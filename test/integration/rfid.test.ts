@@ -1,3 +1,4 @@
+import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeSgtin96 } from "../../server/ingest/decoders/epc.ts";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform.ts";
@@ -39,7 +40,7 @@ describe("RFID reads to tag presence, stock and ledger", () => {
 
   const radioLine = (site: string) => t.stockLine(site, "RADIO");
   const publish = async (site: string, payload: string) => {
-    const client = await t.connect();
+    const client = t.fleet();
     await client.publishAsync(`sites/${site}/rfid/${site}-RD1`, payload, { qos: 1 });
     await t.drained();
   };
@@ -160,7 +161,7 @@ describe("tag registration", () => {
       body: { ranges: 1, tags: 1 },
     });
 
-    const client = await t.connect();
+    const client = t.fleet();
     const at = Date.now() - 5000;
     const helmet = encodeSgtin96("08719139005740", 7, 42);
     const vest = "E2801190A5021F80055817CA";
@@ -177,13 +178,14 @@ describe("tag registration", () => {
     expect(vests).toMatchObject({ sensedQty: 1, basis: "reconciled", onHandQty: vests.bookQty });
     expect((await t.http("/api/tags/unknown")).body.total).toBe(0);
 
-    // A reader nobody registered is not a source of stock: its messages are dead letters.
-    await client.publishAsync("sites/NX-K01/rfid/NX-K01-RD9", zebraBatch([{ epc: helmet, antenna: 1, at }]), {
-      qos: 1,
-    });
-    expect((await t.http("/api/dead-letters")).body.items[0].reason).toBe(
-      'device "NX-K01-RD9" is not registered',
-    );
+    // A reader nobody registered is not a source of stock: it cannot even connect.
+    const refused = await mqtt
+      .connectAsync(t.platform.mqttUrl, { username: "NX-K01-RD9", password: "guess", reconnectPeriod: 0 })
+      .then(
+        () => null,
+        (err: { code?: number }) => err,
+      );
+    expect(refused?.code).toBe(4);
   });
 
   it("refuses a bad CSV with every problem and its line, registering nothing", async () => {
@@ -255,7 +257,7 @@ describe("antenna mapping", () => {
 
     const { ranges } = (await t.http("/api/tags?siteCode=NX-B02")).body;
     const epc = encodeSgtin96(ranges[0].gtin14, ranges[0].companyPrefixDigits, ranges[0].serialFrom);
-    const client = await t.connect();
+    const client = t.fleet();
     const at = Date.now() - 10_000;
     for (const offset of [0, 500]) {
       await client.publishAsync(
@@ -285,7 +287,7 @@ describe("departure after the configured unseen interval", () => {
     try {
       const { ranges } = (await t.http("/api/tags?siteCode=NX-B03")).body;
       const epc = encodeSgtin96(ranges[0].gtin14, ranges[0].companyPrefixDigits, ranges[0].serialFrom);
-      const client = await t.connect();
+      const client = t.fleet();
       const at = Date.now();
       await client.publishAsync(
         "sites/NX-B03/rfid/NX-B03-RD1",

@@ -14,7 +14,7 @@ describe("shelves, environment sensors and device status", () => {
   it("keeps a shelf count steady through noise and records a removal as a movement", async () => {
     const announced: unknown[] = [];
     const unsubscribe = t.platform.deps.events.on("shelf.movement", (m) => announced.push(m));
-    const client = await t.connect();
+    const client = t.fleet();
     const topic = "sites/NX-K09/shelf/NX-K09-SH1";
     const t0 = Math.floor(Date.now() / 1000) - 100;
     // 10 kits of 1.2 kg on a 12 kg tare, then noise around 10.6 kits' worth, then 3 kits taken.
@@ -48,7 +48,7 @@ describe("shelves, environment sensors and device status", () => {
   });
 
   it("records an excursion above a stored item type's limit with start, peak, end and batches", async () => {
-    const client = await t.connect();
+    const client = t.fleet();
     const topic = "sites/NX-C01/env/NX-C01-ENV1";
     const t0 = Math.floor(Date.now() / 1000) - 600;
     const senml = (temp: number, at: number) =>
@@ -116,6 +116,8 @@ describe("shelves, environment sensors and device status", () => {
     const topic = "sites/NX-K10/status/NX-K10-SH1";
     const device = await mqtt.connectAsync(mqttUrl, {
       clientId: "NX-K10-SH1",
+      username: "NX-K10-SH1",
+      password: await t.secretOf("NX-K10-SH1"),
       reconnectPeriod: 0,
       will: { topic, payload: Buffer.from('{"online":false}'), qos: 1, retain: false },
     });

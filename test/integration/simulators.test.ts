@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readDemoCredentials } from "../../server/security/demo-credentials.ts";
 import { startDriver } from "../../simulators/driver.ts";
 import { buildFleet } from "../../simulators/fleet.ts";
 import { startTestPlatform, type TestPlatform, waitFor } from "../helpers/platform.ts";
@@ -24,7 +25,12 @@ describe("simulated devices against the platform", () => {
     });
     expect(fleet.readers.map((r) => r.format).sort()).toEqual(["zebra", "zebra"]);
     const tagsBefore = fleet.readers.reduce((n, r) => n + r.tags.length, 0);
-    const driver = await startDriver(fleet, { mqttUrl: t.platform.mqttUrl, rate: 400, seed: 7 });
+    const driver = await startDriver(fleet, {
+      mqttUrl: t.platform.mqttUrl,
+      rate: 400,
+      seed: 7,
+      credentials: readDemoCredentials(t.dataDir),
+    });
     await waitFor(
       async () => (fleet.readers.every((r) => r.eventNum > 0) ? true : undefined),
       "every reader stepped",
