@@ -11,6 +11,8 @@ export interface BrokerOptions {
   log: BrokerSecurityLog;
   /** Connections beyond this are refused (CONNACK 3, server unavailable). */
   maxConnections: number;
+  /** A client that stops reading is disconnected after this long rather than holding others up. */
+  drainTimeoutMs: number;
 }
 
 export interface RunningBroker {
@@ -33,6 +35,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     authenticate: guard.authenticate,
     authorizePublish: guard.authorizePublish,
     authorizeSubscribe: guard.authorizeSubscribe,
+    drainTimeout: options.drainTimeoutMs,
   });
   const server = net.createServer(aedes.handle);
   await new Promise<void>((resolve, reject) => {

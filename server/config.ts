@@ -91,6 +91,12 @@ export const ConfigSchema = Type.Object({
   INGEST_BATCH: Type.Integer({ minimum: 1, maximum: 100000, default: 2000 }),
   INGEST_INTERVAL_MS: Type.Integer({ minimum: 1, maximum: 60000, default: 50 }),
   MAX_PAYLOAD_BYTES: Type.Integer({ minimum: 64, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
+  MQTT_DRAIN_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: 10_000,
+    description: "a client that has not read what the broker sends it for this long is disconnected",
+  }),
   MQTT_MAX_CONNECTIONS: Type.Integer({
     minimum: 1,
     maximum: 1_000_000,
@@ -132,6 +138,7 @@ export interface Config {
   ingestIntervalMs: number;
   maxPayloadBytes: number;
   mqttMaxConnections: number;
+  mqttDrainTimeoutMs: number;
   regionGeojson: string | undefined;
   tileLayer: { url: string; attribution: string } | null;
 }
@@ -193,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ingestIntervalMs: raw.INGEST_INTERVAL_MS,
     maxPayloadBytes: raw.MAX_PAYLOAD_BYTES,
     mqttMaxConnections: raw.MQTT_MAX_CONNECTIONS,
+    mqttDrainTimeoutMs: raw.MQTT_DRAIN_TIMEOUT_MS,
     regionGeojson: raw.REGION_GEOJSON ?? (demo ? defaultRegion : undefined),
     tileLayer: raw.TILE_URL ? { url: raw.TILE_URL, attribution: raw.TILE_ATTRIBUTION } : null,
     ...overrides,

@@ -57,6 +57,7 @@ export async function startPlatform(
       registry,
       events,
       maxPayloadBytes: config.maxPayloadBytes,
+      log: log.child({ part: "journal" }),
     });
     const tags = new TagRegistry(database);
     const presence = new PresenceTracker(database, config.presence);
@@ -123,6 +124,7 @@ export async function startPlatform(
       auth: credentials,
       log: log.child({ part: "broker" }),
       maxConnections: config.mqttMaxConnections,
+      drainTimeoutMs: config.mqttDrainTimeoutMs,
     });
     cleanups.unshift(() => broker.close());
     deps.mqtt = broker;

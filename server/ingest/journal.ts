@@ -38,6 +38,10 @@ export class IngestJournal {
   readonly #database: AppDatabase;
   readonly #registry: DeviceRegistry;
   readonly #events: EventBus;
+  readonly #log:
+    | { error(details: object, message: string): void; info(details: object, message: string): void }
+    | undefined;
+  #writeError: { message: string; at: number } | null = null;
   readonly #maxPayloadBytes: number;
   #pending: Pending[] = [];
   #flushScheduled = false;
@@ -58,7 +62,9 @@ export class IngestJournal {
     registry: DeviceRegistry;
     events: EventBus;
     maxPayloadBytes: number;
+    log?: { error(details: object, message: string): void; info(details: object, message: string): void };
   }) {
+    this.#log = deps.log;
     this.#database = deps.database;
     this.#registry = deps.registry;
     this.#events = deps.events;
@@ -96,6 +102,11 @@ export class IngestJournal {
       "SELECT id, received_at AS receivedAt, client_id AS clientId, topic, payload FROM ingest_journal WHERE state = 0 AND id > ? ORDER BY id LIMIT ?",
     );
     this.#countByState = sqlite.prepare("SELECT state, count(*) AS n FROM ingest_journal GROUP BY state");
+  }
+
+  /** Why the journal is refusing readings right now (disk full, read-only), or null. */
+  writeError(): { message: string; at: number } | null {
+    return this.#writeError;
   }
 
   /** Called after each committed batch (the processor wakes up). */
@@ -154,11 +165,17 @@ export class IngestJournal {
       ids = this.#commitBatch(batch);
     } catch (error) {
       // Nothing was written, so nothing may be acknowledged: the error closes the client's
-      // connection without a PUBACK, and the device publishes again ([MQTT-4.4.0-1]).
+      // connection without a PUBACK, and the device publishes again ([MQTT-4.4.0-1]). A full disk
+      // or a read-only data dir ends here: readings are refused, never acknowledged and lost.
       const failure = new Error(`ingest journal write failed: ${(error as Error).message}`);
+      if (!this.#writeError)
+        this.#log?.error({ err: error }, "ingest journal cannot write: refusing readings");
+      this.#writeError = { message: failure.message, at: Date.now() };
       for (const item of batch) item.done(failure);
       return;
     }
+    if (this.#writeError) this.#log?.info({ since: this.#writeError.at }, "ingest journal writes again");
+    this.#writeError = null;
     batch.forEach((item, index) => {
       const id = ids[index] as number;
       if (item.verdict.ok) {

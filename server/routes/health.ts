@@ -22,6 +22,12 @@ const healthRoutes: ApiPlugin = async (app, { deps }) => {
               stored: Type.Integer(),
               deadLetters: Type.Integer(),
               lastError: Nullable(Type.String()),
+              refusing: Nullable(
+                Type.String({
+                  description:
+                    "why new readings are refused (not acknowledged) right now: disk full, read-only",
+                }),
+              ),
               lastStoredAt: Nullable(Type.String({ format: "date-time" })),
             }),
             timeseries: Type.String(),
@@ -33,8 +39,9 @@ const healthRoutes: ApiPlugin = async (app, { deps }) => {
     async () => {
       const counts = deps.journal.counts();
       const processor = deps.processor.status();
+      const refusing = deps.journal.writeError()?.message ?? null;
       return {
-        status: processor.lastError ? ("degraded" as const) : ("ok" as const),
+        status: processor.lastError || refusing ? ("degraded" as const) : ("ok" as const),
         demo: deps.reference.demoNotice() !== null,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         mqtt: deps.mqtt ? { port: deps.mqtt.port, connectedClients: deps.mqtt.connectedClients() } : null,
@@ -43,6 +50,7 @@ const healthRoutes: ApiPlugin = async (app, { deps }) => {
           stored: counts.stored,
           deadLetters: counts.dead,
           lastError: processor.lastError,
+          refusing,
           lastStoredAt: isoTimeOrNull(processor.lastStoredAt),
         },
         timeseries: deps.timeseries.name,
