@@ -30,7 +30,7 @@ export class DeviceCredentials {
   readonly #s;
 
   constructor(
-    private readonly database: AppDatabase,
+    database: AppDatabase,
     private readonly registry: DeviceRegistry,
   ) {
     const sqlite = database.sqlite;
