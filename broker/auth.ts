@@ -1,4 +1,5 @@
 import type { AedesOptions, Client } from "aedes";
+import type { TokenBuckets } from "./rate-limit.ts";
 import { commandTopic, deviceTopic } from "./topics.ts";
 
 type AuthenticateHandler = NonNullable<AedesOptions["authenticate"]>;
@@ -55,7 +56,12 @@ export class BrokerGuard {
     private readonly auth: DeviceAuthenticator,
     private readonly sink: MessageSink,
     private readonly log: BrokerSecurityLog,
-    private readonly limits: { maxConnections: number; connected: () => number },
+    private readonly limits: {
+      maxConnections: number;
+      connected: () => number;
+      /** Per-device message rate; null: unlimited. */
+      rate: TokenBuckets | null;
+    },
   ) {}
 
   identity(client: Client): DeviceIdentity | undefined {
@@ -115,7 +121,12 @@ export class BrokerGuard {
       return;
     }
     const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
-    this.sink.accept({ clientId: client?.id ?? null, topic: packet.topic, payload }, callback);
+    const accept = () =>
+      this.sink.accept({ clientId: client?.id ?? null, topic: packet.topic, payload }, callback);
+    // Too fast for its rate: the message waits for its token (and the device for its PUBACK).
+    const wait = device && this.limits.rate ? this.limits.rate.take(device.deviceId, Date.now()) : 0;
+    if (wait > 0) setTimeout(accept, wait);
+    else accept();
   };
 
   /** Only the device's own command topic; anything else gets a failure SUBACK (0x80). */

@@ -1,6 +1,7 @@
 import net from "node:net";
 import { Aedes, type Client } from "aedes";
 import { BrokerGuard, type BrokerSecurityLog, type DeviceAuthenticator, type MessageSink } from "./auth.ts";
+import { TokenBuckets } from "./rate-limit.ts";
 
 export interface BrokerOptions {
   port: number;
@@ -13,6 +14,8 @@ export interface BrokerOptions {
   maxConnections: number;
   /** A client that stops reading is disconnected after this long rather than holding others up. */
   drainTimeoutMs: number;
+  /** Messages a second one device may send (twice that in a burst); 0: unlimited. */
+  deviceMaxMsgsPerS: number;
 }
 
 export interface RunningBroker {
@@ -30,6 +33,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const guard = new BrokerGuard(options.auth, options.sink, options.log, {
     maxConnections: options.maxConnections,
     connected: () => aedes.connectedClients,
+    rate:
+      options.deviceMaxMsgsPerS > 0
+        ? new TokenBuckets(options.deviceMaxMsgsPerS, Math.max(1, 2 * options.deviceMaxMsgsPerS))
+        : null,
   });
   const aedes = await Aedes.createBroker({
     authenticate: guard.authenticate,

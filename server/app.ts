@@ -29,6 +29,7 @@ import { ErrorReply } from "./routes/schemas.ts";
 import sensingRoutes from "./routes/sensing.ts";
 import sitesRoutes from "./routes/sites.ts";
 import tagsRoutes from "./routes/tags.ts";
+import { addSecurityHeaders } from "./security/headers.ts";
 import { makeValidatorCompiler } from "./validation.ts";
 
 export const WEB_DIST = new URL("../web/dist", import.meta.url).pathname;
@@ -47,6 +48,7 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(makeValidatorCompiler());
+  addSecurityHeaders(app, deps.config.tileLayer?.url ?? null);
   app.addSchema(ErrorReply);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -97,6 +97,13 @@ export const ConfigSchema = Type.Object({
     default: 10_000,
     description: "a client that has not read what the broker sends it for this long is disconnected",
   }),
+  DEVICE_MAX_MSGS_PER_S: Type.Number({
+    minimum: 0,
+    maximum: 1_000_000,
+    default: 100,
+    description:
+      "messages a second one device may send (twice that in a burst); beyond, its PUBACKs are delayed; 0: no limit",
+  }),
   MQTT_MAX_CONNECTIONS: Type.Integer({
     minimum: 1,
     maximum: 1_000_000,
@@ -139,6 +146,7 @@ export interface Config {
   maxPayloadBytes: number;
   mqttMaxConnections: number;
   mqttDrainTimeoutMs: number;
+  deviceMaxMsgsPerS: number;
   regionGeojson: string | undefined;
   tileLayer: { url: string; attribution: string } | null;
 }
@@ -201,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxPayloadBytes: raw.MAX_PAYLOAD_BYTES,
     mqttMaxConnections: raw.MQTT_MAX_CONNECTIONS,
     mqttDrainTimeoutMs: raw.MQTT_DRAIN_TIMEOUT_MS,
+    deviceMaxMsgsPerS: raw.DEVICE_MAX_MSGS_PER_S,
     regionGeojson: raw.REGION_GEOJSON ?? (demo ? defaultRegion : undefined),
     tileLayer: raw.TILE_URL ? { url: raw.TILE_URL, attribution: raw.TILE_ATTRIBUTION } : null,
     ...overrides,

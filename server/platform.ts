@@ -125,6 +125,7 @@ export async function startPlatform(
       log: log.child({ part: "broker" }),
       maxConnections: config.mqttMaxConnections,
       drainTimeoutMs: config.mqttDrainTimeoutMs,
+      deviceMaxMsgsPerS: config.deviceMaxMsgsPerS,
     });
     cleanups.unshift(() => broker.close());
     deps.mqtt = broker;

@@ -49,6 +49,20 @@ describe("HTTP API", () => {
     expect(new Set(body.map((s: { status: string }) => s.status)).size).toBeGreaterThan(1);
   });
 
+  it("sends security headers: no sniffing, no framing, only its own scripts", async () => {
+    for (const pathname of ["/", "/api/sites", "/api/nope"]) {
+      const response = await fetch(`${t.platform.httpUrl}${pathname}`);
+      expect(response.headers.get("x-content-type-options"), pathname).toBe("nosniff");
+      expect(response.headers.get("x-frame-options"), pathname).toBe("DENY");
+      expect(response.headers.get("referrer-policy"), pathname).toBe("no-referrer");
+      const csp = response.headers.get("content-security-policy") ?? "";
+      expect(csp, pathname).toContain("script-src 'self'");
+      expect(csp, pathname).toContain("frame-ancestors 'none'");
+      expect(csp, pathname).not.toMatch(/script-src[^;]*unsafe/);
+    }
+    expect((await fetch(`${t.platform.httpUrl}/api/sites`)).headers.get("cache-control")).toBe("no-store");
+  });
+
   it("answers an unknown site or device with 404 and a message", async () => {
     expect(await t.http("/api/sites/NX-NOPE/stock")).toEqual({
       status: 404,

@@ -169,3 +169,41 @@ describe("a production start", () => {
     }
   });
 });
+
+describe("a device sending faster than DEVICE_MAX_MSGS_PER_S", () => {
+  it("is slowed down, loses nothing, and does not hold up other devices", async () => {
+    const t = await startTestPlatform({ env: { DEVICE_MAX_MSGS_PER_S: "20" } });
+    try {
+      const fast = await t.connect("NX-K05-SH1");
+      const other = await t.connect("NX-K07-SH1");
+      const base = Math.floor(Date.now() / 1000) - 1000;
+      const started = Date.now();
+      let fastDoneAt = 0;
+      // 60 messages at once: 40 (the burst) go at once, the other 20 at 20 a second.
+      const fastAll = Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          fast.publishAsync(
+            "sites/NX-K05/shelf/NX-K05-SH1",
+            senmlWeight("NX-K05-SH1", 12 + i * 0.01, base + i),
+            {
+              qos: 1,
+            },
+          ),
+        ),
+      ).then(() => {
+        fastDoneAt = Date.now();
+      });
+      await other.publishAsync("sites/NX-K07/shelf/NX-K07-SH1", senmlWeight("NX-K07-SH1", 20, base), {
+        qos: 1,
+      });
+      const otherDoneAt = Date.now();
+      await fastAll;
+      expect(otherDoneAt).toBeLessThan(fastDoneAt);
+      expect(fastDoneAt - started).toBeGreaterThanOrEqual(900);
+      await t.drained();
+      expect((await t.http("/api/readings?device=NX-K05-SH1")).body.points).toHaveLength(60);
+    } finally {
+      await t.stop();
+    }
+  });
+});
