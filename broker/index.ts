@@ -1,4 +1,5 @@
 import net from "node:net";
+import tls from "node:tls";
 import { Aedes, type Client } from "aedes";
 import { BrokerGuard, type BrokerSecurityLog, type DeviceAuthenticator, type MessageSink } from "./auth.ts";
 import { TokenBuckets } from "./rate-limit.ts";
@@ -16,12 +17,16 @@ export interface BrokerOptions {
   drainTimeoutMs: number;
   /** Messages a second one device may send (twice that in a burst); 0: unlimited. */
   deviceMaxMsgsPerS: number;
+  /** MQTT over TLS as well, on its own port, when a certificate is configured. */
+  tls?: { port: number; cert: Buffer; key: Buffer } | null;
 }
 
 export interface RunningBroker {
   aedes: Aedes;
   /** The bound port (useful when 0 was asked for). */
   port: number;
+  /** The bound MQTT-over-TLS port, when TLS is configured. */
+  tlsPort: number | null;
   connectedClients(): number;
   /** Closes every connection of a device (disabled, or its secret replaced). Returns how many. */
   disconnectDevice(deviceId: string): number;
@@ -44,19 +49,27 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     authorizeSubscribe: guard.authorizeSubscribe,
     drainTimeout: options.drainTimeoutMs,
   });
-  const server = net.createServer(aedes.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      server.off("error", reject);
-      resolve();
+  const listen = async (server: net.Server, port: number): Promise<number> => {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, options.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : options.port;
+    const address = server.address();
+    return typeof address === "object" && address ? address.port : port;
+  };
+  const server = net.createServer(aedes.handle);
+  const port = await listen(server, options.port);
+  const tlsServer = options.tls
+    ? tls.createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: "TLSv1.2" }, aedes.handle)
+    : null;
+  const tlsPort = tlsServer && options.tls ? await listen(tlsServer, options.tls.port) : null;
   return {
     aedes,
     port,
+    tlsPort,
     connectedClients: () => aedes.connectedClients,
     disconnectDevice(deviceId) {
       let closed = 0;
@@ -73,7 +86,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     async close() {
       // Stop accepting first, then disconnect the clients; messages already handed to the sink
       // are committed by its own close.
-      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const serverClosed = Promise.all(
+        [server, tlsServer].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : null)),
+      );
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await serverClosed;
     },

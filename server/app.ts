@@ -37,6 +37,9 @@ export const WEB_DIST = new URL("../web/dist", import.meta.url).pathname;
 /** The HTTP side: API under /api, OpenAPI at /docs, the web console at /. Never listens by itself. */
 export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(deps.config.tls
+      ? { https: { cert: deps.config.tls.cert, key: deps.config.tls.key, minVersion: "TLSv1.2" as const } }
+      : {}),
     loggerInstance: log,
     // Event streams stay open; on shutdown they are closed rather than waited for.
     forceCloseConnections: true,
@@ -48,7 +51,7 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(makeValidatorCompiler());
-  addSecurityHeaders(app, deps.config.tileLayer?.url ?? null);
+  addSecurityHeaders(app, deps.config.tileLayer?.url ?? null, deps.config.tls !== null);
   app.addSchema(ErrorReply);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

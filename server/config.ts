@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
@@ -23,6 +24,14 @@ export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: "0.0.0.0", description: "HTTP bind address" }),
   MQTT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1883, description: "MQTT TCP port" }),
   MQTT_HOST: Type.String({ default: "0.0.0.0", description: "MQTT bind address" }),
+  TLS_CERT_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: "PEM certificate (chain): HTTPS on PORT and MQTT over TLS on MQTTS_PORT",
+    }),
+  ),
+  TLS_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: "PEM private key of TLS_CERT_FILE" })),
+  MQTTS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8883, description: "MQTT over TLS" }),
   DATA_DIR: Type.String({ default: "./data", minLength: 1, description: "where the SQLite files live" }),
   DEMO: Flag("1", "load the demo reserve network into an empty database"),
   SIMULATE: Flag(
@@ -124,6 +133,8 @@ export interface Config {
   host: string;
   mqttPort: number;
   mqttHost: string;
+  /** Certificate and key (PEM) when TLS is configured: HTTPS, and MQTT over TLS on `mqttsPort`. */
+  tls: { cert: Buffer; key: Buffer; mqttsPort: number } | null;
   dataDir: string;
   demo: boolean;
   simulate: boolean;
@@ -171,14 +182,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const problems = [...Value.Errors(ConfigSchema, withDefaults)].map(
     (e) => `${e.path.slice(1) || "(root)"}: ${e.message} (got ${JSON.stringify(e.value)})`,
   );
-  if (problems.length > 0) throw new ConfigError(problems);
   const raw = withDefaults as RawConfig;
+  let tls: Config["tls"] = null;
+  if (Boolean(raw.TLS_CERT_FILE) !== Boolean(raw.TLS_KEY_FILE)) {
+    problems.push("TLS_CERT_FILE and TLS_KEY_FILE: give both or neither");
+  } else if (raw.TLS_CERT_FILE && raw.TLS_KEY_FILE) {
+    try {
+      tls = {
+        cert: fs.readFileSync(raw.TLS_CERT_FILE),
+        key: fs.readFileSync(raw.TLS_KEY_FILE),
+        mqttsPort: raw.MQTTS_PORT,
+      };
+    } catch (error) {
+      problems.push(`TLS_CERT_FILE / TLS_KEY_FILE: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   const demo = raw.DEMO === "1" || raw.DEMO === "true";
   return {
     port: raw.PORT,
     host: raw.HOST,
     mqttPort: raw.MQTT_PORT,
     mqttHost: raw.MQTT_HOST,
+    tls,
     dataDir: path.resolve(raw.DATA_DIR),
     demo,
     simulate: raw.SIMULATE === "1" || raw.SIMULATE === "true",

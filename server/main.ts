@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   const log = platform.app.log;
   log.info(
     `ready: open ${platform.httpUrl}/ in a browser (API ${platform.httpUrl}/api, docs ${platform.httpUrl}/docs); ` +
-      `devices publish to ${platform.mqttUrl} on sites/{site}/{shelf|env|rfid|status}/{device}; ` +
+      `devices publish to ${platform.mqttUrl}${platform.mqttsUrl ? ` or ${platform.mqttsUrl}` : ""} ` +
+      "on sites/{site}/{shelf|env|rfid|status}/{device} with their own secret; " +
       `data in ${config.dataDir}${config.demo ? " (demo network)" : ""}`,
   );
 

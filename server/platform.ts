@@ -31,6 +31,8 @@ export interface Platform {
   deps: AppDeps;
   httpUrl: string;
   mqttUrl: string;
+  /** mqtts://… when TLS is configured. */
+  mqttsUrl: string | null;
   /** Stops HTTP, then the broker, then drains the ingest journal and closes the stores. */
   close(): Promise<void>;
 }
@@ -126,6 +128,7 @@ export async function startPlatform(
       maxConnections: config.mqttMaxConnections,
       drainTimeoutMs: config.mqttDrainTimeoutMs,
       deviceMaxMsgsPerS: config.deviceMaxMsgsPerS,
+      tls: config.tls ? { port: config.tls.mqttsPort, cert: config.tls.cert, key: config.tls.key } : null,
     });
     cleanups.unshift(() => broker.close());
     deps.mqtt = broker;
@@ -141,8 +144,9 @@ export async function startPlatform(
       app,
       broker,
       deps,
-      httpUrl: `http://${displayHost(config.host)}:${httpPort}`,
+      httpUrl: `${config.tls ? "https" : "http"}://${displayHost(config.host)}:${httpPort}`,
       mqttUrl: `mqtt://${displayHost(config.mqttHost)}:${broker.port}`,
+      mqttsUrl: broker.tlsPort === null ? null : `mqtts://${displayHost(config.mqttHost)}:${broker.tlsPort}`,
       close() {
         closing ??= runCleanups(cleanups);
         return closing;

@@ -31,10 +31,11 @@ export function contentSecurityPolicy(tileUrl: string | null): string {
   ].join("; ");
 }
 
-export function addSecurityHeaders(app: FastifyInstance, tileUrl: string | null): void {
+export function addSecurityHeaders(app: FastifyInstance, tileUrl: string | null, https: boolean): void {
   const csp = contentSecurityPolicy(tileUrl);
   app.addHook("onSend", async (request, reply, payload) => {
     reply.header("x-content-type-options", "nosniff");
+    if (https) reply.header("strict-transport-security", "max-age=31536000");
     reply.header("x-frame-options", "DENY");
     reply.header("referrer-policy", "no-referrer");
     reply.header("cross-origin-opener-policy", "same-origin");
