@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../server/domain/random.ts";
@@ -52,13 +54,32 @@ const keyOf = (topic: string, payload: Buffer) =>
 describe("fuzzing the MQTT ingest with hostile device messages", () => {
   let t: TestPlatform;
   beforeAll(async () => {
-    t = await startTestPlatform({ env: { MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES) } });
+    t = await startTestPlatform({
+      env: {
+        MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES),
+        // The per-device rate limit would only delay the PUBACKs (and this test by a minute).
+        DEVICE_MAX_MSGS_PER_S: "0",
+      },
+    });
   });
   afterAll(async () => {
     await t?.stop();
+    if (t) fs.rmSync(t.dataDir, { recursive: true, force: true });
   });
 
-  it(`dead-letters every acknowledged bad message, stores every valid one once, and stays up ${seedNote}`, async () => {
+  it("dead-letters every acknowledged bad message, stores every valid one once, and stays up", {
+    timeout: 60_000,
+  }, async () => {
+    try {
+      await fuzz();
+    } catch (error) {
+      // Whatever failed, the seed that replays it is in the message.
+      if (error instanceof Error) error.message = `${error.message}\n${seedNote}`;
+      throw error;
+    }
+  });
+
+  async function fuzz() {
     const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
     const arrayPrototypeBefore = Object.getOwnPropertyNames(Array.prototype).sort();
 
@@ -93,7 +114,11 @@ describe("fuzzing the MQTT ingest with hostile device messages", () => {
     // Each device publishes its share over its own connection, all at once; topic tricks go beside
     // them, each on a connection of its own because a refused publish closes the connection.
     const byDevice = new Map<Device, Message[]>();
-    for (const m of messages) byDevice.set(m.device, [...(byDevice.get(m.device) ?? []), m]);
+    for (const m of messages) {
+      const own = byDevice.get(m.device) ?? [];
+      own.push(m);
+      byDevice.set(m.device, own);
+    }
     const started = Date.now();
     const tricks = topicTricks(devices);
     await Promise.all([
@@ -101,6 +126,8 @@ describe("fuzzing the MQTT ingest with hostile device messages", () => {
       (async () => {
         for (const trick of tricks) trick.outcome = await publishOnce(trick);
       })(),
+      // Not even MQTT: random bytes straight onto the broker's port.
+      ...garbage().map((bytes) => sendRaw(bytes)),
     ]);
     const publishSeconds = (Date.now() - started) / 1000;
 
@@ -108,29 +135,29 @@ describe("fuzzing the MQTT ingest with hostile device messages", () => {
     const unacknowledged = messages.filter((m) => m.outcome !== "acked");
     expect(
       unacknowledged.map((m) => `${m.label} on ${m.topic}: ${m.outcome}`).slice(0, 5),
-      `messages on the devices' own topics left without a PUBACK ${seedNote}`,
+      "messages on the devices' own topics left without a PUBACK",
     ).toEqual([]);
     // Reserved and wildcard topics are refused outright: no PUBACK (the connection is closed).
     for (const trick of tricks.filter((m) => /^\$SYS|[+#]/.test(m.topic))) {
-      expect(trick.outcome, `${trick.label}: ${trick.topic} ${seedNote}`).toBe("refused");
+      expect(trick.outcome, `${trick.label}: ${trick.topic}`).toBe("refused");
     }
     // Other topic tricks may be refused by the broker or acknowledged into the dead letters.
-    for (const trick of tricks) expect(trick.outcome, `${trick.label} ${seedNote}`).not.toBe("pending");
+    for (const trick of tricks) expect(trick.outcome, trick.label).not.toBe("pending");
     const all = [...messages, ...tricks];
     const acked = all.filter((m) => m.outcome === "acked");
     const ackedBad = acked.filter((m) => m.points === null);
     const ackedValid = acked.filter((m) => m.points !== null);
 
-    await t.drained();
+    await drained();
 
     // Still up: the API answers, and a new device connection publishes and is acknowledged.
     const health = (await t.http("/api/health")).body;
-    expect(health, seedNote).toMatchObject({ status: "ok", ingest: { pending: 0, lastError: null } });
+    expect(health).toMatchObject({ status: "ok", ingest: { pending: 0, lastError: null } });
     const shelf = devices[0] as Device;
     const after = await t.connect(shelf.id);
     // Timed before the valid readings' window, so their counts below stay exact.
     await after.publishAsync(shelf.topic, senmlWeight(shelf.id, 20, T0 - 100), { qos: 1 });
-    await t.drained();
+    await drained();
 
     // Every acknowledged message is in the journal exactly once: the valid ones stored, the bad ones
     // dead; nothing unacknowledged is there at all.
@@ -147,11 +174,11 @@ describe("fuzzing the MQTT ingest with hostile device messages", () => {
         multiset(expected.map((m) => keyOf(m.topic, m.payload))),
         (key) => label.get(key) ?? "a message never sent",
       );
-      expect(diff, `${what} ${seedNote}`).toEqual([]);
+      expect(diff, what).toEqual([]);
     };
     expectSame(journalled(1), ackedValid, "journal rows stored vs valid messages acknowledged");
     expectSame(journalled(2), ackedBad, "journal rows dead vs bad messages acknowledged");
-    expect(journal.length, `journal rows vs acknowledged messages ${seedNote}`).toBe(acked.length);
+    expect(journal.length, "journal rows vs acknowledged messages").toBe(acked.length);
 
     // ... and every bad one is a dead letter with a reason, counted exactly.
     const letters = sqlite
@@ -166,14 +193,16 @@ describe("fuzzing the MQTT ingest with hostile device messages", () => {
       "dead letters vs bad messages acknowledged",
     );
     const unexplained = letters.filter((l) => !(l.reason.trim().length > 0) || l.state !== 2);
-    expect(unexplained.map((l) => l.topic).slice(0, 5), `dead letters without a reason ${seedNote}`).toEqual(
-      [],
-    );
+    expect(unexplained.map((l) => l.topic).slice(0, 5), "dead letters without a reason").toEqual([]);
     const listed = (await t.http("/api/dead-letters?limit=1000")).body;
-    expect(listed.total - deadLettersBefore, `GET /api/dead-letters total ${seedNote}`).toBe(ackedBad.length);
+    expect(listed.total - deadLettersBefore, "GET /api/dead-letters total").toBe(ackedBad.length);
     expect(listed.items).toHaveLength(1000);
-    for (const item of listed.items) expect(item.reason, seedNote).toMatch(/\S/);
-    expect(listed.items.some((i: { topic: string }) => i.topic.startsWith("$SYS"))).toBe(false);
+    for (const item of listed.items) expect(item.reason, "a dead letter's reason").toMatch(/\S/);
+    // Nothing of a refused $SYS publish is kept anywhere.
+    const sys = sqlite.prepare(
+      "SELECT (SELECT count(*) FROM ingest_journal WHERE topic LIKE '$SYS%') + (SELECT count(*) FROM dead_letters WHERE topic LIKE '$SYS%') AS n",
+    );
+    expect(sys.get()).toEqual({ n: 0 });
 
     // Every valid reading is stored once, with its value, under the device of its topic.
     const from = new Date(T0 * 1000).toISOString();
@@ -190,35 +219,46 @@ describe("fuzzing the MQTT ingest with hostile device messages", () => {
       const stored = (body.points as Array<{ time: string; measurement: string; value: number }>)
         .map((p) => ({ measurement: p.measurement, time: Date.parse(p.time) / 1000, value: p.value }))
         .sort(byTimeAndMeasurement);
-      expect(stored.length, `readings of ${device.id} ${seedNote}`).toBe(expected.length);
+      expect(stored.length, `readings of ${device.id}`).toBe(expected.length);
       const wrong = stored.filter((p, i) => {
         const e = expected[i];
         return (
           !e || e.time !== p.time || e.measurement !== p.measurement || Math.abs(e.value - p.value) > 1e-9
         );
       });
-      expect(wrong.slice(0, 3), `readings of ${device.id} ${seedNote}`).toEqual([]);
+      expect(wrong.slice(0, 3), `readings of ${device.id}`).toEqual([]);
     }
 
     // The projections still answer for every site the fuzz touched.
     for (const siteCode of new Set(devices.map((d) => d.siteCode))) {
       const stock = await t.http(`/api/sites/${siteCode}/stock`);
-      expect(stock.status, `stock of ${siteCode} ${seedNote}`).toBe(200);
+      expect(stock.status, `stock of ${siteCode}`).toBe(200);
       expect(stock.body.items.length).toBeGreaterThan(0);
     }
 
     // No payload reached Object.prototype or Array.prototype.
-    expect(({} as Record<string, unknown>).polluted, seedNote).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeBefore);
     expect(Object.getOwnPropertyNames(Array.prototype).sort()).toEqual(arrayPrototypeBefore);
 
+    const megabytes = all.reduce((n, m) => n + m.payload.length, 0) / 1e6;
     console.log(
-      `fuzz seed ${SEED}: ${messages.length + tricks.length} messages in ${publishSeconds.toFixed(1)} s ` +
+      `fuzz seed ${SEED}: ${messages.length + tricks.length} messages (${megabytes.toFixed(1)} MB) in ${publishSeconds.toFixed(1)} s ` +
         `(${hostile} hostile on the devices' own topics, ${tricks.length} topic tricks, ` +
         `${messages.length - hostile} valid); acknowledged ${acked.length}: ${ackedBad.length} dead letters, ` +
         `${ackedValid.length} stored; ${tricks.filter((m) => m.outcome === "refused").length} refused without PUBACK`,
     );
-  });
+  }
+
+  /** t.drained(), saying what the journal was left with when it does not drain. */
+  async function drained(): Promise<void> {
+    try {
+      await t.drained();
+    } catch (error) {
+      const { ingest } = (await t.http("/api/health")).body;
+      throw new Error(`${(error as Error).message}; ingest ${JSON.stringify(ingest)}`);
+    }
+  }
 
   /** Publishes a device's messages with up to WINDOW in flight, recording each outcome. */
   async function publishAll(client: MqttClient, own: Message[]): Promise<void> {
@@ -237,6 +277,18 @@ describe("fuzzing the MQTT ingest with hostile device messages", () => {
       }
     };
     await Promise.all(Array.from({ length: WINDOW }, worker));
+  }
+
+  /** Writes bytes that are not MQTT to the broker's port, and hangs up after a moment. */
+  async function sendRaw(bytes: Buffer): Promise<void> {
+    const socket = net.connect(Number(new URL(t.platform.mqttUrl).port), "127.0.0.1");
+    socket.on("error", () => {}); // the broker may reset it: that is its answer
+    socket.write(bytes);
+    await new Promise((resolve) => {
+      socket.once("close", resolve);
+      setTimeout(resolve, 500).unref();
+    });
+    socket.destroy();
   }
 
   /** One message on a fresh connection: acknowledged, or refused (publish error or connection closed). */
@@ -309,7 +361,8 @@ function generate(devices: Device[], epcs: Map<string, string[]>): Message[] {
             points: [{ measurement: "weight", time, value: kg }],
           };
         case 1: {
-          // Prototype property names as a unit are only strings: kept as sent, never looked up.
+          // Prototype property names as a unit are only strings, kept as sent. (Looked up in the
+          // unit conversion table, they once made a NaN reading that stalled the whole ingest.)
           const unit = pick(["constructor", "__proto__", "toString", "valueOf", "hasOwnProperty"]);
           return {
             label: `valid SenML weight with an extra record in unit "${unit}"`,
@@ -321,8 +374,9 @@ function generate(devices: Device[], epcs: Map<string, string[]>): Message[] {
           };
         }
         case 2:
-          // The connection is authenticated as the device its topic names; a base name naming
-          // another device does not move the reading (the topic decides, as for every format).
+          // Today's rule, pinned here: the authenticated connection and its topic say whose reading
+          // it is; the SenML base name is not checked against them. Should the platform refuse such
+          // packs one day, this case belongs with the hostile ones below.
           return {
             label: "valid SenML weight whose base name names another device",
             payload: senmlWeight(other(device).id, kg, time),
@@ -866,16 +920,16 @@ function generate(devices: Device[], epcs: Map<string, string[]>): Message[] {
       });
       continue;
     }
-    const [label, make] = pick(hostileFor[device.kind]);
-    const payload = make(device);
-    messages.push({
-      label,
-      device,
-      topic: device.topic,
-      payload: typeof payload === "string" ? Buffer.from(payload) : payload,
-      points: null,
-      outcome: "pending",
-    });
+    // Payloads of kilobytes (deep nesting, long strings, over the limit) come a quarter as often as
+    // the rest, which keeps the run short without leaving any kind out.
+    for (;;) {
+      const [label, make] = pick(hostileFor[device.kind]);
+      const made = make(device);
+      const payload = typeof made === "string" ? Buffer.from(made) : made;
+      if (payload.length > 4096 && random() > 0.25) continue;
+      messages.push({ label, device, topic: device.topic, payload, points: null, outcome: "pending" });
+      break;
+    }
   }
   return messages;
 }
@@ -890,7 +944,7 @@ function topicTricks(devices: Device[]): Message[] {
   const tricks: Message[] = [];
   for (let i = 0; i < 120; i++) {
     const device = pick(devices.filter((d) => d.kind === "shelf"));
-    const neighbour = pick(devices.filter((d) => d !== device));
+    const neighbour = pick(devices.filter((d) => d.siteCode !== device.siteCode));
     const [label, topic] = pick<[string, string]>([
       ["unknown site", `sites/XX-NOWHERE/shelf/${device.id}`],
       ["unknown device", `sites/${device.siteCode}/shelf/NO-SUCH-DEVICE-${i}`],
@@ -921,6 +975,18 @@ function topicTricks(devices: Device[]): Message[] {
   return tricks;
 }
 
+/** Random byte strings for the raw MQTT port, some starting like a CONNECT or PUBLISH packet. */
+function garbage(): Buffer[] {
+  const random = seededRandom(SEED + 2);
+  const byte = () => Math.floor(random() * 256);
+  return Array.from({ length: 20 }, (_, i) => {
+    const bytes = Array.from({ length: 1 + Math.floor(random() * 512) }, byte);
+    if (i % 3 === 1) bytes.unshift(0x10, byte()); // CONNECT with a random remaining length
+    if (i % 3 === 2) bytes.unshift(0x32, byte()); // QoS 1 PUBLISH before any CONNECT
+    return Buffer.from(bytes);
+  });
+}
+
 function multiset(keys: string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -931,13 +997,13 @@ function multiset(keys: string[]): Map<string, number> {
 function difference(
   actual: Map<string, number>,
   expected: Map<string, number>,
-  describe: (key: string) => string,
+  name: (key: string) => string,
 ): string[] {
   const out: string[] = [];
   for (const key of new Set([...actual.keys(), ...expected.keys()])) {
     const a = actual.get(key) ?? 0;
     const e = expected.get(key) ?? 0;
-    if (a !== e) out.push(`${describe(key)}: ${a} instead of ${e}`);
+    if (a !== e) out.push(`${name(key)}: ${a} instead of ${e}`);
   }
   return out.slice(0, 10);
 }

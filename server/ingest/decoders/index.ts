@@ -47,6 +47,10 @@ export function decodeMessage(
     if (!(reading.time >= 0 && reading.time <= MAX_READING_TIME_MS)) {
       throw new DecodeError(`reading time ${reading.time} ms is outside 1970 to 2262`);
     }
+    // Finite parts can add up to Infinity (SenML bv + v, RFID read counts); no store takes it.
+    if (!Number.isFinite(reading.value)) {
+      throw new DecodeError(`reading ${reading.measurement} is ${reading.value}, not a finite number`);
+    }
   }
   return decoded;
 }

@@ -86,7 +86,11 @@ export function decodeSenmlPack(pack: unknown, receivedAtMs: number): SenmlReadi
       throw new DecodeError(`${at}: name "${name.slice(0, 80)}" is not a valid SenML name`);
     const rawUnit = r.u === undefined ? baseUnit : expectString(r.u, `${at}.u`);
     const rawValue = baseValue + expectNumber(r.v, `${at}.v`);
-    const conversion = rawUnit === undefined ? undefined : UNIT_CONVERSIONS[rawUnit];
+    // Own keys only: a unit such as "constructor" or "__proto__" must not find Object.prototype's.
+    const conversion =
+      rawUnit === undefined || !Object.hasOwn(UNIT_CONVERSIONS, rawUnit)
+        ? undefined
+        : UNIT_CONVERSIONS[rawUnit];
     const time = baseTime + (r.t === undefined ? 0 : expectNumber(r.t, `${at}.t`));
     const timeMs = Math.abs(time) < RELATIVE_TIME_LIMIT ? receivedAtMs + time * 1000 : time * 1000;
     if (!Number.isFinite(timeMs) || timeMs < 0 || timeMs > 8.64e15)
