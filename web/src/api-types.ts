@@ -1,4 +1,14 @@
-/** Shapes returned by the HTTP API (same origin). Keep in sync with server/routes. */
+/**
+ * Shapes returned by the HTTP API (same origin). Where the server's own type is exactly what the API
+ * sends, it is imported (type-only, erased from the bundle) rather than copied; the rest mirror
+ * server/routes, where dates become ISO strings.
+ */
+import type { DepotLoss, PointCoverage } from "../../server/domain/coverage.ts";
+import type { BatchStatus, RotationPlanLine } from "../../server/domain/rotation.ts";
+import type { DispatchLineRow } from "../../server/services/dispatch.ts";
+
+export type { BatchStatus, RotationPlanLine };
+export type DispatchLine = DispatchLineRow;
 
 export type Tier = "central" | "branch" | "county" | "station" | "agreement" | "external";
 
@@ -93,8 +103,6 @@ export interface Alert {
   acknowledgedBy: string | null;
 }
 
-export type BatchStatus = "ok" | "due" | "overdue" | "expired";
-
 export interface Batch {
   batchId: number;
   siteCode: string;
@@ -112,17 +120,6 @@ export interface Batch {
   nextMaintenance: string | null;
   status: BatchStatus;
   qualityCheckPending: boolean;
-}
-
-export interface RotationPlanLine {
-  batchId: number;
-  siteCode: string;
-  itemTypeCode: string;
-  quantity: number;
-  action: "transfer-to-station" | "replace" | "dispose";
-  destinationSiteCode: string | null;
-  reason: string;
-  status: BatchStatus;
 }
 
 export interface RotationPlan {
@@ -181,19 +178,6 @@ export interface Readings {
 }
 
 export type OrderState = "planned" | "approved" | "dispatched" | "delivered" | "closed" | "cancelled";
-
-export interface DispatchLine {
-  id: number;
-  sourceSiteCode: string;
-  sourceKind: "own" | "agreement" | "external";
-  itemTypeCode: string;
-  batchId: number | null;
-  quantity: number;
-  distanceKm: number;
-  etaHours: number;
-  dispatchedQty: number;
-  deliveredQty: number;
-}
 
 export interface DispatchOrder {
   id: number;
@@ -263,13 +247,7 @@ export interface CoverageResult {
     itemType: string | null;
   };
   depots: Array<{ code: string; tier: Tier; lat: number; lon: number; holdsAll: boolean }>;
-  points: Array<{
-    pointId: string;
-    coveredTypes: string[];
-    uncoveredTypes: string[];
-    nearestDepot: { code: string; distanceKm: number } | null;
-    coveredAll: boolean;
-  }>;
+  points: PointCoverage[];
   weightShareAll: number;
   perItemType: Array<{
     itemTypeCode: string;
@@ -285,12 +263,7 @@ export interface CoverageResult {
     circles: GeoJSON.FeatureCollection<GeoJSON.Polygon>;
     depotsCounted: string[];
   } | null;
-  resilience: Array<{
-    depotCode: string;
-    weightCoveredAll: number;
-    weightShareAll: number;
-    pointsLosingCoverage: Array<{ pointId: string; lostTypes: string[] }>;
-  }>;
+  resilience: DepotLoss[];
 }
 
 export interface SitingResult {
