@@ -29,6 +29,7 @@ import { ErrorReply } from "./routes/schemas.ts";
 import sensingRoutes from "./routes/sensing.ts";
 import sitesRoutes from "./routes/sites.ts";
 import tagsRoutes from "./routes/tags.ts";
+import authRoutes, { installAuthentication } from "./security/auth.ts";
 import { addSecurityHeaders } from "./security/headers.ts";
 import { makeValidatorCompiler } from "./validation.ts";
 
@@ -85,6 +86,7 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
       },
       tags: [
         { name: "health" },
+        { name: "auth" },
         { name: "sites" },
         { name: "stock" },
         { name: "catalogue" },
@@ -107,8 +109,10 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
 
   await app.register(
     async (api) => {
+      installAuthentication(api, deps);
       for (const plugin of [
         healthRoutes,
+        authRoutes,
         sitesRoutes,
         catalogueRoutes,
         devicesRoutes,

@@ -47,7 +47,7 @@ describe("alerts and the live event stream", () => {
     const alertsBefore = (await t.http("/api/alerts?siteCode=NX-B01")).body;
     expect(alertsBefore.filter((a: { subject: string }) => a.subject === "item:RADIO")).toEqual([]);
 
-    const stream = await openEventStream(`${t.platform.httpUrl}/api/events`);
+    const stream = await openEventStream(`${t.platform.httpUrl}/api/events`, await t.headers());
     try {
       // Enough radios leave through the dock to fall below the branch standard.
       const leaving = radios.length - standard.requiredQty + 3;

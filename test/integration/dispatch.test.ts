@@ -95,7 +95,7 @@ describe("incidents and dispatch for the command centre", () => {
     const before = await t.stockLine("NX-B01", "RADIO");
     const destinationBefore = (await t.stockLine("NX-S23", "RADIO"))?.bookQty ?? 0;
     // The console follows the order on the live stream: every step is announced with the order.
-    const stream = await openEventStream(`${t.platform.httpUrl}/api/events`);
+    const stream = await openEventStream(`${t.platform.httpUrl}/api/events`, await t.headers());
     const announced = (id: number) =>
       stream.events.filter((e) => e.event === "dispatch" && e.data.id === id).map((e) => e.data.state);
     const { body: order } = await t.send("POST", "/api/incidents", {

@@ -136,7 +136,9 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     expect((await t.http("/api/alerts?siteCode=NX-C02")).body).toContainEqual(
       expect.objectContaining({ kind: "audit-discrepancy", subject: `audit:${started.body.id}` }),
     );
-    const report = await fetch(`${t.platform.httpUrl}/api/audits/${started.body.id}/report.csv`);
+    const report = await fetch(`${t.platform.httpUrl}/api/audits/${started.body.id}/report.csv`, {
+      headers: await t.headers(),
+    });
     expect(report.headers.get("content-type")).toMatch(/text\/csv/);
     expect(await report.text()).toContain(`missing tag,RADIO,${hidden},,,-1`);
 
@@ -206,7 +208,9 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     );
     expect(helmets.bookQty).toBe(byTier.reduce((a: number, b: number) => a + b, 0));
 
-    const csv = await fetch(`${t.platform.httpUrl}/api/sites/NX-K04/stock.csv`);
+    const csv = await fetch(`${t.platform.httpUrl}/api/sites/NX-K04/stock.csv`, {
+      headers: await t.headers(),
+    });
     const lines = (await csv.text()).trim().split("\r\n");
     expect(lines[0]).toBe(
       "site,item_type,name,unit,book,sensed,on_hand,basis,reserved,available,required,minimum,status",
