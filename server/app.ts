@@ -31,7 +31,14 @@ import sitesRoutes from "./routes/sites.ts";
 import tagsRoutes from "./routes/tags.ts";
 import authRoutes, { installAuthentication } from "./security/auth.ts";
 import { addSecurityHeaders } from "./security/headers.ts";
+import { installPolicy } from "./security/policy.ts";
 import { makeValidatorCompiler } from "./validation.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    apiRoutes: string[];
+  }
+}
 
 export const WEB_DIST = new URL("../web/dist", import.meta.url).pathname;
 
@@ -50,6 +57,9 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
       customOptions: { allErrors: false, coerceTypes: "array", useDefaults: true, removeAdditional: false },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  /** Every method and URL registered under /api, for the check that each has an access policy. */
+  const apiRoutes: string[] = [];
+  app.decorate("apiRoutes", apiRoutes);
 
   app.setValidatorCompiler(makeValidatorCompiler());
   addSecurityHeaders(app, deps.config.tileLayer?.url ?? null, deps.config.tls !== null);
@@ -110,6 +120,10 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
   await app.register(
     async (api) => {
       installAuthentication(api, deps);
+      installPolicy(api, deps);
+      api.addHook("onRoute", (route) => {
+        for (const method of [route.method].flat()) apiRoutes.push(`${method} ${route.url}`);
+      });
       for (const plugin of [
         healthRoutes,
         authRoutes,

@@ -19,8 +19,9 @@ export const PUBLIC_ROUTES = new Set(["GET /api/health", "POST /api/auth/login"]
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-export function routeKey(request: FastifyRequest): string {
-  return `${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]}`;
+/** Whether a route needs no session (HEAD goes with GET). */
+export function isPublicRoute(method: string, url: string): boolean {
+  return PUBLIC_ROUTES.has(`${method === "HEAD" ? "GET" : method} ${url}`);
 }
 
 function cookieToken(header: string | undefined): string | null {
@@ -78,7 +79,8 @@ export function installAuthentication(app: FastifyInstance, deps: AppDeps): void
     if (!acceptableMutation(request)) {
       return refuse(reply, 415, "changes are sent as JSON (content-type: application/json)");
     }
-    if (PUBLIC_ROUTES.has(routeKey(request))) return;
+    const url = request.routeOptions.url;
+    if (url !== undefined && isPublicRoute(request.method, url)) return;
     const token = requestToken(request);
     const user = token ? deps.users.authenticate(token) : undefined;
     if (!token || !user) return refuse(reply, 401, "not logged in, or the session has expired: log in");

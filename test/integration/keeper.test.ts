@@ -142,18 +142,19 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     expect(report.headers.get("content-type")).toMatch(/text\/csv/);
     expect(await report.text()).toContain(`missing tag,RADIO,${hidden},,,-1`);
 
-    const approved = await t.send("POST", `/api/audits/${started.body.id}/approve`, {
+    // Approved by another person than the one who started it.
+    const approved = await t.as("keeper-c02").send("POST", `/api/audits/${started.body.id}/approve`, {
       by: "chief.c02",
       reason: "radio not found in the sweep",
     });
     expect(approved.status).toBe(200);
-    expect(approved.body.audit).toMatchObject({ state: "approved", approvedBy: "chief.c02" });
+    expect(approved.body.audit).toMatchObject({ state: "approved", approvedBy: "keeper-c02" });
     const entry = t.platform.deps.database.sqlite
       .prepare("SELECT kind, quantity, actor, note, reference FROM stock_ledger WHERE id = ?")
       .get(approved.body.ledgerIds.at(-1));
     expect(entry).toMatchObject({
       kind: "adjustment",
-      actor: "chief.c02",
+      actor: "keeper-c02",
       note: "radio not found in the sweep",
       reference: `audit:${started.body.id}`,
     });
