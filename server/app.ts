@@ -12,6 +12,7 @@ import Fastify, {
 } from "fastify";
 import { DomainError } from "./errors.ts";
 import alertsRoutes from "./routes/alerts.ts";
+import auditLogRoutes from "./routes/audit-log.ts";
 import auditsRoutes from "./routes/audits.ts";
 import catalogueRoutes from "./routes/catalogue.ts";
 import coverageRoutes from "./routes/coverage.ts";
@@ -29,6 +30,7 @@ import { ErrorReply } from "./routes/schemas.ts";
 import sensingRoutes from "./routes/sensing.ts";
 import sitesRoutes from "./routes/sites.ts";
 import tagsRoutes from "./routes/tags.ts";
+import { installAuditLog } from "./security/audit-log.ts";
 import authRoutes, { installAuthentication } from "./security/auth.ts";
 import { addSecurityHeaders } from "./security/headers.ts";
 import { installPolicy } from "./security/policy.ts";
@@ -121,12 +123,14 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
     async (api) => {
       installAuthentication(api, deps);
       installPolicy(api, deps);
+      installAuditLog(api, deps.auditLog);
       api.addHook("onRoute", (route) => {
         for (const method of [route.method].flat()) apiRoutes.push(`${method} ${route.url}`);
       });
       for (const plugin of [
         healthRoutes,
         authRoutes,
+        auditLogRoutes,
         sitesRoutes,
         catalogueRoutes,
         devicesRoutes,

@@ -11,6 +11,7 @@ import { IngestJournal } from "./ingest/journal.ts";
 import { IngestProcessor } from "./ingest/processor.ts";
 import { Projector } from "./ingest/projector.ts";
 import type { AppDeps } from "./routes/deps.ts";
+import { AuditLog } from "./security/audit-log.ts";
 import { writeDemoCredentials } from "./security/demo-credentials.ts";
 import { createDemoUsers } from "./security/demo-users.ts";
 import { DeviceCredentials } from "./security/device-credentials.ts";
@@ -128,6 +129,7 @@ export async function startPlatform(
       mqtt: null,
       credentials,
       users,
+      auditLog: new AuditLog(database),
     };
     const app = await buildApp(deps, log);
     const stopAlerts = scheduleAlerts(alerts, events, config.alertIntervalMs, log);

@@ -4,6 +4,7 @@ import type { AppDatabase } from "../db/database.ts";
 import type { EventBus } from "../events.ts";
 import type { IngestJournal } from "../ingest/journal.ts";
 import type { IngestProcessor } from "../ingest/processor.ts";
+import type { AuditLog } from "../security/audit-log.ts";
 import type { DeviceCredentials } from "../security/device-credentials.ts";
 import type { UserService } from "../security/users.ts";
 import type { AlertService } from "../services/alerts.ts";
@@ -36,6 +37,7 @@ export interface AppDeps {
   mqtt: { port: number; connectedClients(): number; disconnectDevice(deviceId: string): number } | null;
   credentials: DeviceCredentials;
   users: UserService;
+  auditLog: AuditLog;
 }
 
 export type ApiPlugin = FastifyPluginAsyncTypebox<{ deps: AppDeps }>;

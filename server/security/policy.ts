@@ -191,12 +191,13 @@ export function installPolicy(app: FastifyInstance, deps: AppDeps): void {
       request.log.error({ route: `${request.method} ${url}` }, "route without an access policy refused");
       return refuse(reply, 403, "this route has no access policy");
     }
+    const found = rule.sites?.(request, deps);
+    const touched = Array.isArray(found) ? found : [found];
+    request.auditSite = touched.find((s) => typeof s === "string") ?? null;
     if (!rule.roles.includes(user.role)) {
       return refuse(reply, 403, `a ${user.role} may not do this`);
     }
     if (user.role === "keeper" && rule.sites) {
-      const found = rule.sites(request, deps);
-      const touched = Array.isArray(found) ? found : [found];
       // A list with no site named is filtered below; anything else must name the keeper's sites.
       const named = touched.filter((s) => s !== undefined);
       if (named.some((s) => !seesSite(user, s))) return refuse(reply, 403, OUTSIDE_SITES);
