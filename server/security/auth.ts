@@ -15,7 +15,7 @@ declare module "fastify" {
 export const SESSION_COOKIE = "reserve_session";
 
 /** API routes anyone may call: everything else needs a session. */
-export const PUBLIC_ROUTES = new Set(["GET /api/health", "POST /api/auth/login"]);
+export const PUBLIC_ROUTES = new Set(["GET /api/health", "POST /api/auth/login", "GET /api/auth/me"]);
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -166,17 +166,22 @@ const authRoutes: ApiPlugin = async (app, { deps }) => {
     {
       schema: {
         tags: ["auth"],
-        summary: "Who is logged in",
-        response: { 200: Type.Object({ user: UserJson, expiresAt: Type.String({ format: "date-time" }) }) },
+        summary: "Who is logged in (user null when nobody is: the console asks before it logs in)",
+        response: {
+          200: Type.Object({
+            user: Type.Union([UserJson, Type.Null()]),
+            expiresAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+          }),
+        },
       },
     },
     async (request) => {
-      const token = request.sessionToken as string;
-      const user = deps.users.authenticate(token);
-      const u = request.user as SessionUser;
+      const token = requestToken(request);
+      const user = token ? deps.users.authenticate(token) : undefined;
+      if (!user) return { user: null, expiresAt: null };
       return {
-        user: { username: u.username, role: u.role, sites: u.sites },
-        expiresAt: new Date(user?.expiresAt ?? Date.now()).toISOString(),
+        user: { username: user.username, role: user.role, sites: user.sites },
+        expiresAt: new Date(user.expiresAt).toISOString(),
       };
     },
   );

@@ -56,7 +56,6 @@ const deviceSite = (from: (r: Req) => string | undefined) =>
 export const POLICY: Record<string, Rule> = {
   // Session
   "POST /api/auth/logout": { roles: ALL, siteFree: true },
-  "GET /api/auth/me": { roles: ALL, siteFree: true },
   "GET /api/audit-log": { roles: ADMIN },
 
   // Sites and stock

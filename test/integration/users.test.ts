@@ -68,8 +68,9 @@ describe("users and sessions", () => {
 
     const out = await fetch(`${t.platform.httpUrl}/api/auth/logout`, { method: "POST", headers: bearer });
     expect(out.status).toBe(204);
-    expect((await get(t, "/api/auth/me", bearer)).status).toBe(401);
-    expect((await get(t, "/api/auth/me", { cookie })).status).toBe(401);
+    expect((await get(t, "/api/auth/me", bearer)).body.user).toBeNull();
+    expect((await get(t, "/api/auth/me", { cookie })).body.user).toBeNull();
+    expect((await get(t, "/api/sites", bearer)).status).toBe(401);
   });
 
   it("refuses requests without a session, except health and login", async () => {
