@@ -62,8 +62,22 @@ describe("web console in a real browser", () => {
     await page.click("#login-submit");
     await page.waitForSelector("body[data-ready=true]", { timeout: 15000 });
     expect(await page.textContent("[data-testid=user-info]")).toBe("viewer (viewer)");
+    // A viewer may look at the command centre but not plan (the server would refuse it too).
+    await page.goto(`${t.platform.httpUrl}/#/command`);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 15000 });
+    expect(await page.isDisabled("[data-testid=plan-button]")).toBe(true);
     await page.click("#logout");
     await page.waitForSelector("body[data-ready=login]");
+  });
+
+  it("offers a keeper only their own sites and no command centre", async () => {
+    const { page } = await console_("#/site/NX-K01", { user: "keeper-b01" });
+    await page.waitForSelector("[data-testid=stock-table]");
+    const options = await page.$$eval("[data-testid=site-picker] option[value]", (els) =>
+      els.map((el) => (el as HTMLOptionElement).value).filter(Boolean),
+    );
+    expect(options.sort()).toEqual(["NX-B01", "NX-K01"]);
+    expect(await page.isVisible("nav a[data-view=command]")).toBe(false);
   });
 
   it("shows a marker for every site, coloured by its stock status", async () => {

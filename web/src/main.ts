@@ -132,7 +132,7 @@ async function start(): Promise<void> {
   document.body.dataset.role = user.role;
   // The command centre plans incidents and dispatch: not a keeper's (the server refuses it anyway).
   const commandLink = byId("nav").querySelector<HTMLAnchorElement>('a[data-view="command"]');
-  if (commandLink) commandLink.hidden = user.role === "keeper";
+  if (user.role === "keeper") commandLink?.remove();
   live.onState((state) => showLiveState(state));
   live.start();
 
