@@ -12,6 +12,7 @@ import Fastify, {
 } from "fastify";
 import { DomainError } from "./errors.ts";
 import alertsRoutes from "./routes/alerts.ts";
+import auditLogRoutes from "./routes/audit-log.ts";
 import auditsRoutes from "./routes/audits.ts";
 import catalogueRoutes from "./routes/catalogue.ts";
 import coverageRoutes from "./routes/coverage.ts";
@@ -29,8 +30,17 @@ import { ErrorReply } from "./routes/schemas.ts";
 import sensingRoutes from "./routes/sensing.ts";
 import sitesRoutes from "./routes/sites.ts";
 import tagsRoutes from "./routes/tags.ts";
+import { installAuditLog } from "./security/audit-log.ts";
+import authRoutes, { installAuthentication } from "./security/auth.ts";
 import { addSecurityHeaders } from "./security/headers.ts";
+import { installPolicy } from "./security/policy.ts";
 import { makeValidatorCompiler } from "./validation.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    apiRoutes: string[];
+  }
+}
 
 export const WEB_DIST = new URL("../web/dist", import.meta.url).pathname;
 
@@ -49,6 +59,9 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
       customOptions: { allErrors: false, coerceTypes: "array", useDefaults: true, removeAdditional: false },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  /** Every method and URL registered under /api, for the check that each has an access policy. */
+  const apiRoutes: string[] = [];
+  app.decorate("apiRoutes", apiRoutes);
 
   app.setValidatorCompiler(makeValidatorCompiler());
   addSecurityHeaders(app, deps.config.tileLayer?.url ?? null, deps.config.tls !== null);
@@ -85,6 +98,7 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
       },
       tags: [
         { name: "health" },
+        { name: "auth" },
         { name: "sites" },
         { name: "stock" },
         { name: "catalogue" },
@@ -107,8 +121,16 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
 
   await app.register(
     async (api) => {
+      installAuthentication(api, deps);
+      installPolicy(api, deps);
+      installAuditLog(api, deps.auditLog);
+      api.addHook("onRoute", (route) => {
+        for (const method of [route.method].flat()) apiRoutes.push(`${method} ${route.url}`);
+      });
       for (const plugin of [
         healthRoutes,
+        authRoutes,
+        auditLogRoutes,
         sitesRoutes,
         catalogueRoutes,
         devicesRoutes,

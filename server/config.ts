@@ -119,6 +119,12 @@ export const ConfigSchema = Type.Object({
     default: 10_000,
     description: "MQTT connections beyond this are refused",
   }),
+  SESSION_TTL_MINUTES: Type.Integer({
+    minimum: 1,
+    maximum: 60 * 24 * 30,
+    default: 480,
+    description: "minutes a console/API login session lasts",
+  }),
   REGION_GEOJSON: Type.Optional(Type.String({ minLength: 1, description: "path of the region outline" })),
   TILE_URL: Type.Optional(
     Type.String({ minLength: 1, description: "optional online tile layer URL template" }),
@@ -158,6 +164,7 @@ export interface Config {
   mqttMaxConnections: number;
   mqttDrainTimeoutMs: number;
   deviceMaxMsgsPerS: number;
+  sessionTtlMinutes: number;
   regionGeojson: string | undefined;
   tileLayer: { url: string; attribution: string } | null;
 }
@@ -236,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mqttMaxConnections: raw.MQTT_MAX_CONNECTIONS,
     mqttDrainTimeoutMs: raw.MQTT_DRAIN_TIMEOUT_MS,
     deviceMaxMsgsPerS: raw.DEVICE_MAX_MSGS_PER_S,
+    sessionTtlMinutes: raw.SESSION_TTL_MINUTES,
     regionGeojson: raw.REGION_GEOJSON ?? (demo ? defaultRegion : undefined),
     tileLayer: raw.TILE_URL ? { url: raw.TILE_URL, attribution: raw.TILE_ATTRIBUTION } : null,
     ...overrides,

@@ -5,12 +5,21 @@ import { buildFleet } from "../simulators/fleet.ts";
 import { buildWeb } from "../web/build.ts";
 import { WEB_DIST } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import { startPlatform } from "./platform.ts";
+import { type Platform, startPlatform } from "./platform.ts";
 import { readDemoCredentials } from "./security/demo-credentials.ts";
 
-async function startDemoSimulation(httpUrl: string, mqttUrl: string, dataDir: string) {
+async function startDemoSimulation(
+  httpUrl: string,
+  mqttUrl: string,
+  dataDir: string,
+  users: Platform["deps"]["users"],
+) {
+  // The simulation reads the devices, tags and stock as any enabled user (the demo creates some).
+  const reader = users.list().find((u) => !u.disabled);
+  if (!reader) throw new Error("no users to read the API as");
   const fleet = await buildFleet({
     apiUrl: httpUrl,
+    token: users.openSession(reader.username).token,
     seed: Date.now() % 2 ** 31,
     removalChance: 0.002,
     excursionChance: 0.001,
@@ -47,12 +56,15 @@ async function main(): Promise<void> {
   // The demo comes alive: a light load from the simulated devices of the demo network.
   const simulation =
     config.simulate && platform.deps.reference.demoNotice() !== null
-      ? await startDemoSimulation(platform.httpUrl, platform.mqttUrl, config.dataDir).catch(
-          (error: Error) => {
-            log.warn({ err: error }, "demo simulation did not start");
-            return null;
-          },
-        )
+      ? await startDemoSimulation(
+          platform.httpUrl,
+          platform.mqttUrl,
+          config.dataDir,
+          platform.deps.users,
+        ).catch((error: Error) => {
+          log.warn({ err: error }, "demo simulation did not start");
+          return null;
+        })
       : null;
   if (simulation) log.info("demo simulation running (SIMULATE=0 turns it off)");
 

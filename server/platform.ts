@@ -11,8 +11,11 @@ import { IngestJournal } from "./ingest/journal.ts";
 import { IngestProcessor } from "./ingest/processor.ts";
 import { Projector } from "./ingest/projector.ts";
 import type { AppDeps } from "./routes/deps.ts";
+import { AuditLog } from "./security/audit-log.ts";
 import { writeDemoCredentials } from "./security/demo-credentials.ts";
+import { createDemoUsers } from "./security/demo-users.ts";
 import { DeviceCredentials } from "./security/device-credentials.ts";
+import { UserService } from "./security/users.ts";
 import { AlertService } from "./services/alerts.ts";
 import { AuditService } from "./services/audits.ts";
 import { DeviceRegistry } from "./services/device-registry.ts";
@@ -92,10 +95,21 @@ export async function startPlatform(
     alerts.addSource(() => audits.alertConditions());
     const dispatch = new DispatchService({ database, reference, stock, lifecycle, events, highs: loadHighs });
     const credentials = new DeviceCredentials(database, registry);
-    // Demo only: every demo device gets a secret, written where the built-in simulators read it.
+    const users = new UserService(database, { sessionTtlMinutes: config.sessionTtlMinutes });
+    // Demo only: every demo device gets a secret and the demo people a password, written where the
+    // built-in simulators and the people trying the demo read them.
     if (reference.demoNotice() !== null) {
       const issued = await credentials.issueMissingDemo();
-      if (Object.keys(issued).length > 0) writeDemoCredentials(config.dataDir, issued);
+      const people = users.count() === 0 ? await createDemoUsers(users) : {};
+      if (Object.keys(issued).length > 0 || Object.keys(people).length > 0) {
+        writeDemoCredentials(config.dataDir, issued, people);
+      }
+    }
+    if (users.count() === 0) {
+      log.warn(
+        "no users yet: create the first administrator with `npm run user -- add <username> --role admin` " +
+          "(it prints a generated password once)",
+      );
     }
     const deps: AppDeps = {
       config,
@@ -114,6 +128,8 @@ export async function startPlatform(
       dispatch,
       mqtt: null,
       credentials,
+      users,
+      auditLog: new AuditLog(database),
     };
     const app = await buildApp(deps, log);
     const stopAlerts = scheduleAlerts(alerts, events, config.alertIntervalMs, log);

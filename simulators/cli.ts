@@ -3,13 +3,16 @@
  * Simulated RFID readers, weight shelves and environment sensors of the registered network, over
  * MQTT (QoS 1), with a live progress line and a summary. The same seed gives the same readings.
  * Each device connects with its own secret, read from `--credentials` (default: the demo's
- * DATA_DIR/demo-credentials.json).
+ * DATA_DIR/demo-credentials.json); the API is read as `--user` (default viewer, password from
+ * API_PASSWORD or the same file's users section).
  */
+
+import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DEMO_CREDENTIALS_FILE, readCredentialsFile } from "../server/security/demo-credentials.ts";
 import { startDriver } from "./driver.ts";
-import { buildFleet } from "./fleet.ts";
+import { apiLogin, buildFleet } from "./fleet.ts";
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +29,7 @@ const { values } = parseArgs({
       type: "string",
       default: path.join(process.env.DATA_DIR ?? "data", DEMO_CREDENTIALS_FILE),
     },
+    user: { type: "string", default: process.env.API_USER ?? "viewer" },
     "removal-chance": { type: "string", default: "0.02" },
     "excursion-chance": { type: "string", default: "0.01" },
   },
@@ -49,8 +53,20 @@ async function main(): Promise<void> {
       : /^\d+$/.test(values.sites)
         ? Number(values.sites)
         : values.sites.split(",");
+  // The API needs a login: API_PASSWORD, or the user's password in the demo credentials file.
+  const password =
+    process.env.API_PASSWORD ??
+    (fs.existsSync(values.credentials)
+      ? (
+          JSON.parse(fs.readFileSync(values.credentials, "utf8")) as {
+            users?: Record<string, { password: string }>;
+          }
+        ).users?.[values.user]?.password
+      : undefined);
+  if (!password) throw new Error(`no password for API user "${values.user}": set API_PASSWORD`);
   const fleet = await buildFleet({
     apiUrl: values.api,
+    token: await apiLogin(values.api, values.user, password),
     sites,
     seed,
     removalChance: number("removal-chance", values["removal-chance"], 0, 1) as number,

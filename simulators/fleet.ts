@@ -33,6 +33,8 @@ export interface Fleet {
 
 export interface FleetOptions {
   apiUrl: string;
+  /** A session token of the platform's API (reading devices, tags and stock needs a login). */
+  token?: string;
   /** Site codes, or how many sites (the first N that have devices). All when absent. */
   sites?: string[] | number;
   seed: number;
@@ -42,16 +44,29 @@ export interface FleetOptions {
   maxTagsPerReader?: number;
 }
 
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url);
+async function getJson<T>(url: string, token: string | undefined): Promise<T> {
+  const response = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
   const body = (await response.json()) as T & { message?: string };
   if (!response.ok) throw new Error(`${url}: ${response.status} ${body.message ?? ""}`);
   return body;
 }
 
+/** Logs in to the platform's API and returns the session token. */
+export async function apiLogin(apiUrl: string, username: string, password: string): Promise<string> {
+  const response = await fetch(`${apiUrl}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = (await response.json()) as { token?: string; message?: string };
+  if (!response.ok || !body.token)
+    throw new Error(`login as ${username}: ${response.status} ${body.message ?? ""}`);
+  return body.token;
+}
+
 export async function buildFleet(options: FleetOptions): Promise<Fleet> {
   const random = seededRandom(options.seed);
-  const all = await getJson<ApiDevice[]>(`${options.apiUrl}/api/devices`);
+  const all = await getJson<ApiDevice[]>(`${options.apiUrl}/api/devices`, options.token);
   const siteCodes = [...new Set(all.map((d) => d.siteCode))];
   const chosen =
     options.sites === undefined
@@ -61,7 +76,7 @@ export async function buildFleet(options: FleetOptions): Promise<Fleet> {
         : new Set(options.sites);
   const devices = all.filter((d) => chosen.has(d.siteCode));
   const ranges = devices.some((d) => d.kind === "rfid")
-    ? (await getJson<{ ranges: ApiTagRange[] }>(`${options.apiUrl}/api/tags`)).ranges
+    ? (await getJson<{ ranges: ApiTagRange[] }>(`${options.apiUrl}/api/tags`, options.token)).ranges
     : [];
 
   const fleet: Fleet = { shelves: [], sensors: [], readers: [] };
@@ -71,6 +86,7 @@ export async function buildFleet(options: FleetOptions): Promise<Fleet> {
     if (!site) {
       const stock = await getJson<{ items: Array<{ itemTypeCode: string; bookQty: number }> }>(
         `${options.apiUrl}/api/sites/${encodeURIComponent(siteCode)}/stock`,
+        options.token,
       );
       site = new Map(stock.items.map((i) => [i.itemTypeCode, i.bookQty]));
       bookQty.set(siteCode, site);

@@ -382,6 +382,45 @@ export const userSites = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.siteCode] })],
 );
 
+/** A login session: only the SHA-256 of its bearer token is stored. */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expiry_idx").on(t.expiresAt)],
+);
+
+/** Every change asked of the API (done or refused): who, when, from where, what and the answer. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at").notNull(),
+    actor: text("actor"),
+    role: text("role"),
+    ip: text("ip"),
+    method: text("method").notNull(),
+    route: text("route").notNull(),
+    url: text("url").notNull(),
+    target: text("target"),
+    siteCode: text("site_code"),
+    statusCode: integer("status_code").notNull(),
+    /** A short JSON of the request body, secrets redacted. */
+    detail: text("detail"),
+  },
+  (t) => [
+    index("audit_log_at_idx").on(t.at),
+    index("audit_log_actor_idx").on(t.actor, t.at),
+    index("audit_log_site_idx").on(t.siteCode, t.at),
+  ],
+);
+
 export const JOURNAL_STATE = { pending: 0, stored: 1, dead: 2 } as const;
 
 /**

@@ -4,7 +4,9 @@ import type { AppDatabase } from "../db/database.ts";
 import type { EventBus } from "../events.ts";
 import type { IngestJournal } from "../ingest/journal.ts";
 import type { IngestProcessor } from "../ingest/processor.ts";
+import type { AuditLog } from "../security/audit-log.ts";
 import type { DeviceCredentials } from "../security/device-credentials.ts";
+import type { UserService } from "../security/users.ts";
 import type { AlertService } from "../services/alerts.ts";
 import type { AuditService } from "../services/audits.ts";
 import type { DeviceRegistry } from "../services/device-registry.ts";
@@ -34,6 +36,8 @@ export interface AppDeps {
   /** The MQTT side, when a broker runs in this process. */
   mqtt: { port: number; connectedClients(): number; disconnectDevice(deviceId: string): number } | null;
   credentials: DeviceCredentials;
+  users: UserService;
+  auditLog: AuditLog;
 }
 
 export type ApiPlugin = FastifyPluginAsyncTypebox<{ deps: AppDeps }>;

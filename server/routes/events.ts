@@ -1,4 +1,5 @@
 import type { PlatformEvents } from "../events.ts";
+import { seesSite } from "../security/policy.ts";
 import { alertJson } from "./alerts.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { orderJsonOf } from "./dispatch.ts";
@@ -9,7 +10,8 @@ const HEARTBEAT_MS = 15_000;
 /**
  * GET /api/events: a server-sent events stream of what changes live: `alert` (raised, cleared,
  * acknowledged), `stock` (a site's figures for an item type changed, with the new line),
- * `shelf-movement` and `dispatch` (an order planned or moved a step, with its lines). A comment line every 15 s keeps proxies from closing an idle stream.
+ * `shelf-movement` and `dispatch` (an order planned or moved a step, with its lines). A keeper
+ * receives only the events of their own sites (and no dispatch events: dispatch is region-wide). A comment line every 15 s keeps proxies from closing an idle stream.
  */
 const eventsRoutes: ApiPlugin = async (app, { deps }) => {
   app.get(
@@ -34,7 +36,10 @@ const eventsRoutes: ApiPlugin = async (app, { deps }) => {
       const send = (event: string, data: unknown) =>
         raw.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       raw.write(": connected\n\n");
+      const user = request.user;
+      const sees = (siteCode: string) => user === null || seesSite(user, siteCode);
       const stockChanged = (change: PlatformEvents["stock.changed"]) => {
+        if (!sees(change.siteCode)) return;
         try {
           const line = deps.stock
             .forSite(change.siteCode)
@@ -45,12 +50,15 @@ const eventsRoutes: ApiPlugin = async (app, { deps }) => {
         }
       };
       const unsubscribe = [
-        deps.events.on("alert.changed", (e) =>
-          send("alert", { change: e.change, alert: alertJson(e.alert) }),
-        ),
+        deps.events.on("alert.changed", (e) => {
+          if (sees(e.alert.siteCode)) send("alert", { change: e.change, alert: alertJson(e.alert) });
+        }),
         deps.events.on("stock.changed", stockChanged),
-        deps.events.on("shelf.movement", (m) => send("shelf-movement", { ...m, at: isoTime(m.at) })),
+        deps.events.on("shelf.movement", (m) => {
+          if (sees(m.siteCode)) send("shelf-movement", { ...m, at: isoTime(m.at) });
+        }),
         deps.events.on("dispatch.changed", ({ orderId }) => {
+          if (user?.role === "keeper") return;
           try {
             send("dispatch", orderJsonOf(deps.dispatch, orderId));
           } catch (error) {

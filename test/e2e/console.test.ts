@@ -1,5 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { readDemoUsers } from "../../server/security/demo-credentials.ts";
 import { type ConsolePage, launchBrowser, openConsole, screenshot } from "../helpers/browser.ts";
 import { senmlWeight, startTestPlatform, type TestPlatform, waitFor } from "../helpers/platform.ts";
 
@@ -12,9 +13,16 @@ describe("web console in a real browser", () => {
   let browser: Browser;
   let open: ConsolePage[] = [];
 
-  const console_ = async (hash: string, options: Parameters<typeof openConsole>[1] = {}) => {
+  /** A console logged in as the admin (or another user) by its session cookie, set from the API. */
+  const console_ = async (
+    hash: string,
+    options: Parameters<typeof openConsole>[1] & { user?: string } = {},
+  ) => {
     const c = await openConsole(browser, options);
     open.push(c);
+    await c.context.addCookies([
+      { name: "reserve_session", value: await t.login(options.user ?? "admin"), url: t.platform.httpUrl },
+    ]);
     await c.page.goto(`${t.platform.httpUrl}/${hash}`);
     await c.page.waitForSelector("body[data-ready=true]", { timeout: 15000 });
     return c;
@@ -34,6 +42,42 @@ describe("web console in a real browser", () => {
   afterAll(async () => {
     await browser?.close();
     await t?.stop();
+  });
+
+  it("asks for a login first, says why one failed, and shows who is logged in", async () => {
+    const c = await openConsole(browser);
+    open.push(c);
+    const { page } = c;
+    await page.goto(`${t.platform.httpUrl}/#/`);
+    await page.waitForSelector("body[data-ready=login]");
+    expect(await page.isVisible("#main")).toBe(false);
+    await page.fill("#login-username", "viewer");
+    await page.fill("#login-password", "wrong");
+    await page.click("#login-submit");
+    await page.waitForSelector("#login-error:not([hidden])");
+    expect(await page.textContent("#login-error")).toBe("Could not log in: wrong username or password");
+    // The browser reports the refused login as a failed resource; that is expected here.
+    c.problems.length = 0;
+    await page.fill("#login-password", readDemoUsers(t.dataDir).viewer?.password as string);
+    await page.click("#login-submit");
+    await page.waitForSelector("body[data-ready=true]", { timeout: 15000 });
+    expect(await page.textContent("[data-testid=user-info]")).toBe("viewer (viewer)");
+    // A viewer may look at the command centre but not plan (the server would refuse it too).
+    await page.goto(`${t.platform.httpUrl}/#/command`);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 15000 });
+    expect(await page.isDisabled("[data-testid=plan-button]")).toBe(true);
+    await page.click("#logout");
+    await page.waitForSelector("body[data-ready=login]");
+  });
+
+  it("offers a keeper only their own sites and no command centre", async () => {
+    const { page } = await console_("#/site/NX-K01", { user: "keeper-b01" });
+    await page.waitForSelector("[data-testid=stock-table]");
+    const options = await page.$$eval("[data-testid=site-picker] option[value]", (els) =>
+      els.map((el) => (el as HTMLOptionElement).value).filter(Boolean),
+    );
+    expect(options.sort()).toEqual(["NX-B01", "NX-K01"]);
+    expect(await page.isVisible("nav a[data-view=command]")).toBe(false);
   });
 
   it("shows a marker for every site, coloured by its stock status", async () => {
@@ -63,9 +107,7 @@ describe("web console in a real browser", () => {
   });
 
   it("opens an incident for 2,000 people and shows the plan the API made, then follows it live", async () => {
-    const { page } = await console_("#/command", { locale: "en-GB" });
-    await page.fill("#operator", "Duty officer Ma");
-    await page.dispatchEvent("#operator", "change");
+    const { page } = await console_("#/command", { locale: "en-GB", user: "commander" });
 
     // Clicking the map places the incident.
     const box = await page.locator("#map").boundingBox();
@@ -309,9 +351,7 @@ describe("web console in a real browser", () => {
   });
 
   it("shows an API error to the user in words", async () => {
-    const { page, problems } = await console_("#/command");
-    await page.fill("#operator", "Duty officer Ma");
-    await page.dispatchEvent("#operator", "change");
+    const { page, problems } = await console_("#/command", { user: "commander" });
     await page.fill("input[name=lat]", "38.4");
     await page.fill("input[name=lon]", "106.2");
     await page.fill("input[name=personnel]", "2000000");

@@ -30,12 +30,25 @@ export interface DeviceFleet {
   publishAsync(topic: string, payload: string | Buffer, options?: { qos?: 0 | 1 }): Promise<unknown>;
 }
 
-export interface TestPlatform {
-  platform: Platform;
-  dataDir: string;
+export interface ApiClient {
+  /** A GET; the answer parsed when it is JSON. */
   http(pathname: string): Promise<{ status: number; body: any }>;
   /** A request with a JSON body (or none); the answer parsed when it is JSON. */
   send(method: string, pathname: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** The headers that authenticate this client (for raw fetch calls). */
+  headers(): Promise<Record<string, string>>;
+}
+
+export interface TestPlatform extends ApiClient {
+  platform: Platform;
+  dataDir: string;
+  /**
+   * The API as one user (a session opened directly, without the login route's scrypt cost). The
+   * default client (t.http, t.send) is the admin "admin", created when the database has none.
+   */
+  as(username: string): ApiClient;
+  /** A session token of the user. */
+  login(username: string): Promise<string>;
   /** The EPCs of the SGTIN ranges registered to a site, optionally of one item type. */
   siteTags(siteCode: string, itemTypeCode?: string): Promise<string[]>;
   /** One item type's line of GET /api/sites/{site}/stock. */
@@ -62,21 +75,60 @@ export async function startTestPlatform(
   const platform = await startPlatform(testConfig(dataDir, options.env));
   const clients: MqttClient[] = [];
   const secrets = new Map<string, string>();
+  const tokens = new Map<string, string>();
+  const login = async (username: string) => {
+    let token = tokens.get(username);
+    if (!token) {
+      const users = platform.deps.users;
+      if (username === "admin" && !users.get("admin")) await users.add("admin", "admin", []);
+      token = users.openSession(username).token;
+      tokens.set(username, token);
+    }
+    return token;
+  };
+  const client = (username: string): ApiClient => {
+    const headers = async (): Promise<Record<string, string>> => ({
+      authorization: `Bearer ${await login(username)}`,
+    });
+    return {
+      headers,
+      async send(method, pathname, body) {
+        const response = await fetch(`${platform.httpUrl}${pathname}`, {
+          method,
+          headers: {
+            ...(await headers()),
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await response.text();
+        return { status: response.status, body: text ? JSON.parse(text) : null };
+      },
+      async http(pathname) {
+        const response = await fetch(`${platform.httpUrl}${pathname}`, { headers: await headers() });
+        const text = await response.text();
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // not JSON: keep the text
+        }
+        return { status: response.status, body };
+      },
+    };
+  };
+  const admin = client("admin");
   const self: TestPlatform = {
     platform,
     dataDir,
+    as: client,
+    login,
+    headers: admin.headers,
+    send: admin.send,
+    http: admin.http,
     async stockLine(siteCode, itemTypeCode) {
       const { body } = await self.http(`/api/sites/${siteCode}/stock`);
       return body.items.find((i: { itemTypeCode: string }) => i.itemTypeCode === itemTypeCode);
-    },
-    async send(method, pathname, body) {
-      const response = await fetch(`${platform.httpUrl}${pathname}`, {
-        method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null };
     },
     async siteTags(siteCode, itemTypeCode) {
       const { ranges } = (await self.http(`/api/tags?siteCode=${siteCode}`)).body as {
@@ -101,17 +153,6 @@ export async function startTestPlatform(
         async () => ((await self.http("/api/health")).body.ingest.pending === 0 ? true : undefined),
         "drain",
       );
-    },
-    async http(pathname) {
-      const response = await fetch(`${platform.httpUrl}${pathname}`);
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: response.status, body };
     },
     async secretOf(deviceId) {
       let secret = secrets.get(deviceId) ?? readDemoCredentials(dataDir)[deviceId]?.password;

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
+import { readDemoUsers } from "../../server/security/demo-credentials.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -10,6 +11,14 @@ export interface RunningProcess {
   output(): string;
   /** Sends the signal and resolves with the exit code (or signal name). */
   stop(signal: NodeJS.Signals): Promise<number | string | null>;
+}
+
+const tokens = new Map<string, string>();
+
+/** A GET to a server process started here, as its demo admin (logged in when it became ready). */
+export function apiGet(url: string): Promise<Response> {
+  const token = tokens.get(new URL(url).origin);
+  return fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
 }
 
 /**
@@ -62,9 +71,22 @@ export async function startServerProcess(
       reject(new Error(`server exited with ${code} before it was ready:\n${output}`));
     });
   });
+  const httpUrl = ready[1] as string;
+  const admin = readDemoUsers(dataDir).admin;
+  if (admin) {
+    const response = await fetch(`${httpUrl}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: admin.password }),
+    });
+    if (response.ok) {
+      const { token } = (await response.json()) as { token: string };
+      tokens.set(new URL(httpUrl).origin, token);
+    }
+  }
   return {
     child,
-    httpUrl: ready[1] as string,
+    httpUrl,
     mqttUrl: ready[2] as string,
     output: () => output,
     async stop(signal) {

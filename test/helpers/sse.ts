@@ -4,9 +4,12 @@ export interface SseEvent {
   data: any;
 }
 
-export async function openEventStream(url: string): Promise<{ events: SseEvent[]; close(): void }> {
+export async function openEventStream(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ events: SseEvent[]; close(): void }> {
   const controller = new AbortController();
-  const response = await fetch(url, { signal: controller.signal });
+  const response = await fetch(url, { signal: controller.signal, headers });
   if (!response.ok || !response.body) throw new Error(`event stream: ${response.status}`);
   const events: SseEvent[] = [];
   const reader = response.body.getReader();

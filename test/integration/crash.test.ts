@@ -5,7 +5,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { readDemoCredentials } from "../../server/security/demo-credentials.ts";
 import { senmlWeight, tempDataDir, waitFor } from "../helpers/platform.ts";
-import { type RunningProcess, startServerProcess } from "../helpers/process.ts";
+import { apiGet, type RunningProcess, startServerProcess } from "../helpers/process.ts";
 
 const CLIENTS = 4;
 /** QoS 1 messages each client keeps in flight: it publishes the next as soon as a PUBACK returns. */
@@ -22,7 +22,7 @@ const ROUNDS = 3;
 /** The per-device rate limit (on by default) would only delay the PUBACKs: this is about the journal. */
 const ENV = { DEVICE_MAX_MSGS_PER_S: "0" };
 
-const getJson = async (url: string) => (await fetch(url)).json() as Promise<any>;
+const getJson = async (url: string) => (await apiGet(url)).json() as Promise<any>;
 
 /** One device's readings: sequence number seq is published with time base + seq s and value seq kg. */
 interface Stream {

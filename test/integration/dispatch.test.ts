@@ -95,7 +95,7 @@ describe("incidents and dispatch for the command centre", () => {
     const before = await t.stockLine("NX-B01", "RADIO");
     const destinationBefore = (await t.stockLine("NX-S23", "RADIO"))?.bookQty ?? 0;
     // The console follows the order on the live stream: every step is announced with the order.
-    const stream = await openEventStream(`${t.platform.httpUrl}/api/events`);
+    const stream = await openEventStream(`${t.platform.httpUrl}/api/events`, await t.headers());
     const announced = (id: number) =>
       stream.events.filter((e) => e.event === "dispatch" && e.data.id === id).map((e) => e.data.state);
     const { body: order } = await t.send("POST", "/api/incidents", {
@@ -112,10 +112,11 @@ describe("incidents and dispatch for the command centre", () => {
     ]);
     expect((await t.stockLine("NX-B01", "RADIO")).reservedQty).toBe(before.reservedQty + 3);
     expect((await t.send("POST", `/api/dispatch-orders/${order.id}/deliver`, { by: "x" })).status).toBe(409);
-    const approved = await t.send("POST", `/api/dispatch-orders/${order.id}/approve`, {
+    // Approved by another person than the one who planned it (the session's user, not `by`).
+    const approved = await t.as("commander").send("POST", `/api/dispatch-orders/${order.id}/approve`, {
       by: "commander.chief",
     });
-    expect(approved.body).toMatchObject({ state: "approved", approvedBy: "commander.chief" });
+    expect(approved.body).toMatchObject({ state: "approved", approvedBy: "commander" });
 
     // Three tagged radios go out through the dock at the branch depot.
     const { ranges } = (await t.http("/api/tags?siteCode=NX-B01")).body;
@@ -172,9 +173,11 @@ describe("incidents and dispatch for the command centre", () => {
         "SELECT sum(quantity) AS n, max(actor) AS actor FROM stock_ledger WHERE reference = ? AND site_code = 'NX-S23'",
       )
       .get(`dispatch:${order.id}`);
-    expect(received).toEqual({ n: 3, actor: "officer.s23" });
-    const closed = await t.send("POST", `/api/dispatch-orders/${order.id}/close`, { by: "commander.chief" });
-    expect(closed.body).toMatchObject({ state: "closed", closedBy: "commander.chief" });
+    expect(received).toEqual({ n: 3, actor: "admin" });
+    const closed = await t
+      .as("commander")
+      .send("POST", `/api/dispatch-orders/${order.id}/close`, { by: "commander.chief" });
+    expect(closed.body).toMatchObject({ state: "closed", closedBy: "commander" });
     await waitFor(() => (announced(order.id).includes("closed") ? true : undefined), "closed event");
     expect(announced(order.id)).toEqual(["planned", "approved", "dispatched", "delivered", "closed"]);
     stream.close();
@@ -203,7 +206,9 @@ describe("incidents and dispatch for the command centre", () => {
       by: "commander.duty",
     });
     expect(order.lines).toEqual([expect.objectContaining({ sourceSiteCode: "NX-B01", quantity: 2 })]);
-    await t.send("POST", `/api/dispatch-orders/${order.id}/approve`, { by: "commander.chief" });
+    await t
+      .as("commander")
+      .send("POST", `/api/dispatch-orders/${order.id}/approve`, { by: "commander.chief" });
     const { ranges } = (await t.http("/api/tags?siteCode=NX-B01")).body;
     const radios = [10, 11].map((i) =>
       encodeSgtin96(ranges[0].gtin14, ranges[0].companyPrefixDigits, ranges[0].serialFrom + i),

@@ -136,22 +136,25 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     expect((await t.http("/api/alerts?siteCode=NX-C02")).body).toContainEqual(
       expect.objectContaining({ kind: "audit-discrepancy", subject: `audit:${started.body.id}` }),
     );
-    const report = await fetch(`${t.platform.httpUrl}/api/audits/${started.body.id}/report.csv`);
+    const report = await fetch(`${t.platform.httpUrl}/api/audits/${started.body.id}/report.csv`, {
+      headers: await t.headers(),
+    });
     expect(report.headers.get("content-type")).toMatch(/text\/csv/);
     expect(await report.text()).toContain(`missing tag,RADIO,${hidden},,,-1`);
 
-    const approved = await t.send("POST", `/api/audits/${started.body.id}/approve`, {
+    // Approved by another person than the one who started it.
+    const approved = await t.as("keeper-c02").send("POST", `/api/audits/${started.body.id}/approve`, {
       by: "chief.c02",
       reason: "radio not found in the sweep",
     });
     expect(approved.status).toBe(200);
-    expect(approved.body.audit).toMatchObject({ state: "approved", approvedBy: "chief.c02" });
+    expect(approved.body.audit).toMatchObject({ state: "approved", approvedBy: "keeper-c02" });
     const entry = t.platform.deps.database.sqlite
       .prepare("SELECT kind, quantity, actor, note, reference FROM stock_ledger WHERE id = ?")
       .get(approved.body.ledgerIds.at(-1));
     expect(entry).toMatchObject({
       kind: "adjustment",
-      actor: "chief.c02",
+      actor: "keeper-c02",
       note: "radio not found in the sweep",
       reference: `audit:${started.body.id}`,
     });
@@ -206,7 +209,9 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     );
     expect(helmets.bookQty).toBe(byTier.reduce((a: number, b: number) => a + b, 0));
 
-    const csv = await fetch(`${t.platform.httpUrl}/api/sites/NX-K04/stock.csv`);
+    const csv = await fetch(`${t.platform.httpUrl}/api/sites/NX-K04/stock.csv`, {
+      headers: await t.headers(),
+    });
     const lines = (await csv.text()).trim().split("\r\n");
     expect(lines[0]).toBe(
       "site,item_type,name,unit,book,sensed,on_hand,basis,reserved,available,required,minimum,status",

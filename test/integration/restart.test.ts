@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../server/db/database.ts";
 import { readDemoCredentials } from "../../server/security/demo-credentials.ts";
 import { senmlWeight, startTestPlatform, tempDataDir, waitFor } from "../helpers/platform.ts";
-import { type RunningProcess, startServerProcess } from "../helpers/process.ts";
+import { apiGet, type RunningProcess, startServerProcess } from "../helpers/process.ts";
 
-const getJson = async (url: string) => (await fetch(url)).json() as Promise<any>;
+const getJson = async (url: string) => (await apiGet(url)).json() as Promise<any>;
 
 describe("stopping and starting the platform", () => {
   let server: RunningProcess | undefined;

@@ -144,7 +144,7 @@ describe("tag registration", () => {
   const post = async (path: string, body: string, type = "application/json") => {
     const response = await fetch(`${t.platform.httpUrl}${path}`, {
       method: "POST",
-      headers: { "content-type": type },
+      headers: { ...(await t.headers()), "content-type": type },
       body,
     });
     return { status: response.status, body: (await response.json()) as any };

@@ -18,6 +18,7 @@ describe("simulated devices against the platform", () => {
     const sites = ["NX-B01", "NX-B03"];
     const fleet = await buildFleet({
       apiUrl: t.platform.httpUrl,
+      token: await t.login("admin"),
       sites,
       seed: 7,
       removalChance: 0.3,

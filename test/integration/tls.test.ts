@@ -20,10 +20,11 @@ const run = promisify(execFile);
 function httpsGet(
   url: string,
   ca: Buffer,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     https
-      .get(url, { ca }, (res) => {
+      .get(url, { ca, headers }, (res) => {
         let body = "";
         res.setEncoding("utf8");
         res.on("data", (chunk: string) => {
@@ -105,6 +106,7 @@ describe("TLS when a certificate is configured", () => {
       const { status, body } = await httpsGet(
         `${t.platform.httpUrl.replace("localhost", "127.0.0.1")}/api/readings?device=NX-K02-SH1`,
         cert,
+        await t.headers(),
       );
       const points = status === 200 ? (JSON.parse(body) as { points: unknown[] }).points : [];
       return points.length > 0 ? points : undefined;

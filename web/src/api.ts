@@ -61,6 +61,10 @@ export async function request<T>(path: string, init: { method?: string; body?: u
     const reason = err instanceof Error ? err.message : String(err);
     throw new ApiError(`Network error requesting ${path}: ${reason}`, null);
   }
+  if (response.status === 401 && path !== "/api/auth/login") {
+    // The session is gone (expired, logged out elsewhere): back to the login screen.
+    window.dispatchEvent(new Event("reserve:unauthorized"));
+  }
   if (!response.ok) {
     throw new ApiError(`${path}: ${await readErrorMessage(response)}`, response.status);
   }
@@ -154,6 +158,45 @@ export const csvLinks = {
   rotationPlan: (siteCode: string) => `/api/rotation/plan.csv${query({ siteCode })}`,
   audit: (id: number) => `/api/audits/${id}/report.csv`,
 };
+
+export interface Me {
+  username: string;
+  role: "admin" | "commander" | "keeper" | "viewer";
+  sites: string[];
+}
+
+/** Who is logged in; null when nobody is (401). */
+export async function getMe(): Promise<Me | null> {
+  const response = await fetch("/api/auth/me", { headers: { accept: "application/json" } });
+  if (!response.ok) throw new ApiError(`/api/auth/me: ${await readErrorMessage(response)}`, response.status);
+  return ((await response.json()) as { user: Me | null }).user;
+}
+
+export async function login(username: string, password: string): Promise<Me> {
+  let response: Response;
+  try {
+    response = await fetch("/api/auth/login", {
+      method: "POST",
+      headers: { accept: "application/json", "content-type": "application/json" },
+      body: JSON.stringify({ username, password }),
+    });
+  } catch (err) {
+    throw new ApiError(err instanceof Error ? err.message : String(err), null);
+  }
+  if (!response.ok) {
+    let message = `HTTP ${response.status}`;
+    try {
+      const body: unknown = await response.json();
+      if (isErrorBody(body)) message = body.message;
+    } catch {
+      // not JSON
+    }
+    throw new ApiError(message, response.status);
+  }
+  return ((await response.json()) as { user: Me }).user;
+}
+
+export const logout = () => fetch("/api/auth/logout", { method: "POST" });
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

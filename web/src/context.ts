@@ -17,29 +17,13 @@ export interface AppContext {
   error(what: string, err: unknown): void;
   /** Shows a short confirmation. */
   info(message: string): void;
-  /** The operator's name for `by` fields, or null after asking the user to enter it. */
+  /** The logged-in user's name for `by` fields (the server sets them from the session anyway). */
   operator(action: string): string | null;
+  /** The logged-in user's role: views hide what the role cannot do (the server enforces it). */
+  role: "admin" | "commander" | "keeper" | "viewer";
   siteLabel(code: string): string;
   itemLabel(code: string): string;
   navigate(route: Route): void;
-}
-
-const OPERATOR_KEY = "reserve.operator";
-
-export function storedOperator(): string {
-  try {
-    return localStorage.getItem(OPERATOR_KEY) ?? "";
-  } catch {
-    return "";
-  }
-}
-
-export function storeOperator(name: string): void {
-  try {
-    localStorage.setItem(OPERATOR_KEY, name);
-  } catch {
-    // Private mode: kept for this page only.
-  }
 }
 
 /** The notices area under the banner: errors stay until dismissed, confirmations fade. */

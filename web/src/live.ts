@@ -37,6 +37,11 @@ export class LiveFeed {
     return this.#state;
   }
 
+  stop(): void {
+    this.#source?.close();
+    this.#source = null;
+  }
+
   start(): void {
     if (this.#source) return;
     const source = new EventSource(this.url);

@@ -1,14 +1,18 @@
 import type { Feature, Geometry } from "geojson";
-import { getCatalogue, getMapConfig, getRegion, getSites, getStockStatus } from "./api.ts";
-import type { Category, MapConfig, Site } from "./api-types.ts";
 import {
-  type AppContext,
-  createNotices,
-  indexReference,
-  storedOperator,
-  storeOperator,
-  type View,
-} from "./context.ts";
+  errorMessage,
+  getCatalogue,
+  getMapConfig,
+  getMe,
+  getRegion,
+  getSites,
+  getStockStatus,
+  login,
+  logout,
+  type Me,
+} from "./api.ts";
+import type { Category, MapConfig, Site } from "./api-types.ts";
+import { type AppContext, createNotices, indexReference, type View } from "./context.ts";
 import { byId } from "./dom.ts";
 import { getLang, onLangChange, setLang } from "./i18n.ts";
 import { tc } from "./labels.ts";
@@ -19,7 +23,7 @@ import { createKeeperView } from "./views/keeper.ts";
 import { createMapView } from "./views/map.ts";
 
 const notices = createNotices(byId("notices"));
-const operatorInput = byId<HTMLInputElement>("operator");
+let me: Me | null = null;
 const live = new LiveFeed();
 
 function relabelShell(): void {
@@ -35,8 +39,12 @@ function relabelShell(): void {
     link.textContent = labels[link.dataset.view ?? ""] ?? link.textContent;
   }
   byId("demo-badge").textContent = tc("demo");
-  byId("operator-label").textContent = tc("operator");
-  operatorInput.placeholder = tc("operatorPlaceholder");
+  byId("user-info").textContent = me ? `${me.username} (${tc(`role_${me.role}`)})` : "";
+  byId("logout").textContent = tc("logOut");
+  byId("login-title").textContent = tc("loginTitle");
+  byId("login-username-label").textContent = tc("username");
+  byId("login-password-label").textContent = tc("password");
+  byId("login-submit").textContent = tc("logIn");
   const switcher = byId("lang-switch");
   switcher.textContent = tc("switchTo");
   switcher.lang = getLang() === "en" ? "zh-CN" : "en";
@@ -83,13 +91,50 @@ async function loadReference(): Promise<{
   };
 }
 
+/** The login screen: shown instead of the console until someone logs in; then the page reloads. */
+function showLogin(reason: string | null): void {
+  live.stop?.();
+  byId("main").hidden = true;
+  byId("nav").hidden = true;
+  byId("logout").hidden = true;
+  byId("login").hidden = false;
+  const error = byId("login-error");
+  error.hidden = reason === null;
+  error.textContent = reason ?? "";
+  byId<HTMLInputElement>("login-username").focus();
+  document.body.dataset.ready = "login";
+}
+
 async function start(): Promise<void> {
+  byId("lang-switch").addEventListener("click", () => setLang(getLang() === "en" ? "zh-CN" : "en"));
+  byId<HTMLFormElement>("login-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const username = byId<HTMLInputElement>("login-username").value.trim();
+    const password = byId<HTMLInputElement>("login-password").value;
+    login(username, password).then(
+      () => location.reload(),
+      (err: unknown) => showLogin(tc("loginFailed", { reason: errorMessage(err) })),
+    );
+  });
+  byId("logout").addEventListener("click", () => {
+    logout().finally(() => location.reload());
+  });
+  window.addEventListener("reserve:unauthorized", () => showLogin(tc("sessionEnded")));
+  onLangChange(() => relabelShell());
+  me = await getMe();
   relabelShell();
+  if (!me) {
+    showLogin(null);
+    return;
+  }
+  const user = me;
+  byId("logout").hidden = false;
+  document.body.dataset.role = user.role;
+  // The command centre plans incidents and dispatch: not a keeper's (the server refuses it anyway).
+  const commandLink = byId("nav").querySelector<HTMLAnchorElement>('a[data-view="command"]');
+  if (user.role === "keeper") commandLink?.remove();
   live.onState((state) => showLiveState(state));
   live.start();
-  operatorInput.value = storedOperator();
-  operatorInput.addEventListener("change", () => storeOperator(operatorInput.value.trim()));
-  byId("lang-switch").addEventListener("click", () => setLang(getLang() === "en" ? "zh-CN" : "en"));
 
   const reference = await loadReference();
   if (reference.config?.demo || reference.sites.some((s) => s.demo)) {
@@ -105,13 +150,8 @@ async function start(): Promise<void> {
     live,
     error: notices.error,
     info: notices.info,
-    operator(action) {
-      const name = operatorInput.value.trim();
-      if (name) return name;
-      notices.error(tc("operator"), new Error(tc("operatorMissing", { action })));
-      operatorInput.focus();
-      return null;
-    },
+    operator: () => user.username,
+    role: user.role,
     navigate(route) {
       const hash = routeHash(route);
       if (location.hash !== hash) location.hash = hash;
@@ -151,7 +191,6 @@ async function start(): Promise<void> {
   };
 
   onLangChange(() => {
-    relabelShell();
     mapView.relabel();
     command.relabel();
     keeper.relabel();

@@ -195,6 +195,8 @@ export function createCommandView(
   panel: HTMLElement,
   mapView: MapView,
 ): View<Extract<Route, { view: "command" }>> {
+  // Commanders and admins plan and move orders; a viewer sees them disabled (the server refuses too).
+  const mayCommand = ctx.role === "admin" || ctx.role === "commander";
   let active = false;
   let order: DispatchOrder | null = null;
   let orders: DispatchOrderSummary[] = [];
@@ -235,6 +237,8 @@ export function createCommandView(
   });
 
   const loadOrders = async () => {
+    // Dispatch is region-wide: not a keeper's to see.
+    if (ctx.role === "keeper") return;
     try {
       orders = await getOrders(20);
     } catch (err) {
@@ -451,7 +455,7 @@ export function createCommandView(
       ),
       h(
         "button",
-        { type: "submit", class: "primary", disabled: busy, "data-testid": "plan-button" },
+        { type: "submit", class: "primary", disabled: busy || !mayCommand, "data-testid": "plan-button" },
         busy ? t("planning") : t("plan"),
       ),
     );
@@ -518,7 +522,7 @@ export function createCommandView(
             {
               type: "button",
               class: action === "cancel" ? "danger" : "primary",
-              disabled: busy,
+              disabled: busy || !mayCommand,
               dataset: { action },
               onclick: () => act(action),
             },

@@ -353,6 +353,8 @@ function storeLastSite(code: string): void {
 // ---- the view -------------------------------------------------------------------------------
 
 export function createKeeperView(ctx: AppContext, root: HTMLElement): View<KeeperRoute> {
+  // Keepers and admins change stock; others see the buttons disabled (the server refuses them too).
+  const mayKeep = ctx.role === "admin" || ctx.role === "keeper";
   // What is shown.
   let active = false;
   let site: Site | null = null;
@@ -484,7 +486,7 @@ export function createKeeperView(ctx: AppContext, root: HTMLElement): View<Keepe
       {
         type: "button",
         class: "keeper-btn",
-        disabled: pending.has(key),
+        disabled: pending.has(key) || !mayKeep,
         onclick: () => onclick(b),
         ...attrs,
       },
@@ -1214,7 +1216,7 @@ export function createKeeperView(ctx: AppContext, root: HTMLElement): View<Keepe
       });
       const submit = h(
         "button",
-        { type: "submit", class: "keeper-btn", disabled: pending.has(key) },
+        { type: "submit", class: "keeper-btn", disabled: pending.has(key) || !mayKeep },
         t("approve"),
       );
       const form = h(
@@ -1300,7 +1302,7 @@ export function createKeeperView(ctx: AppContext, root: HTMLElement): View<Keepe
     });
     const submit = h(
       "button",
-      { type: "submit", class: "keeper-btn", disabled: pending.has(startKey) },
+      { type: "submit", class: "keeper-btn", disabled: pending.has(startKey) || !mayKeep },
       t("startAudit"),
     );
     const startForm = h(

@@ -326,6 +326,7 @@ export async function createMapView(
   };
 
   const loadCoverage = async () => {
+    if (ctx.role === "keeper") return;
     if (coverage && coverageFor === coverageType) return;
     coverageNote = t("coverageLoading");
     renderControl();
@@ -537,6 +538,8 @@ export async function createMapView(
   };
 
   const loadOrders = async () => {
+    // Dispatch is region-wide: not a keeper's to see.
+    if (ctx.role === "keeper") return;
     try {
       const list = await getOrders(50);
       const active = list.filter((o) => o.state !== "closed" && o.state !== "cancelled").slice(0, 20);
