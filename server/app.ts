@@ -30,6 +30,7 @@ import { ErrorReply } from "./routes/schemas.ts";
 import sensingRoutes from "./routes/sensing.ts";
 import sitesRoutes from "./routes/sites.ts";
 import tagsRoutes from "./routes/tags.ts";
+import usersRoutes from "./routes/users.ts";
 import { installAuditLog } from "./security/audit-log.ts";
 import authRoutes, { installAuthentication } from "./security/auth.ts";
 import { addSecurityHeaders } from "./security/headers.ts";
@@ -131,6 +132,7 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
         healthRoutes,
         authRoutes,
         auditLogRoutes,
+        usersRoutes,
         sitesRoutes,
         catalogueRoutes,
         devicesRoutes,

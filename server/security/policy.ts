@@ -57,6 +57,10 @@ export const POLICY: Record<string, Rule> = {
   // Session
   "POST /api/auth/logout": { roles: ALL, siteFree: true },
   "GET /api/audit-log": { roles: ADMIN },
+  "GET /api/users": { roles: ADMIN },
+  "POST /api/users": { roles: ADMIN },
+  "POST /api/users/:username/password": { roles: ADMIN },
+  "PATCH /api/users/:username": { roles: ADMIN },
 
   // Sites and stock
   "GET /api/sites": { roles: ALL, filter: "code" },
