@@ -1,3 +1,4 @@
+import os from "node:os";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AppDatabase } from "../db/database.ts";
 
@@ -120,5 +121,34 @@ export function installAuditLog(app: FastifyInstance, log: AuditLog): void {
     } catch (error) {
       request.log.error({ err: error }, "audit log entry not written");
     }
+  });
+}
+
+/**
+ * A change made on the server's command line (npm run user, npm run device-secret): the actor is
+ * the operating-system user, "from where" is the host.
+ */
+export function recordCliChange(
+  log: AuditLog,
+  change: { command: string; target: string; siteCode?: string | null; ok: boolean; detail?: unknown },
+): void {
+  let actor = "cli";
+  try {
+    actor = `cli:${os.userInfo().username}`;
+  } catch {
+    // No passwd entry for this uid (containers): "cli" it is.
+  }
+  log.record({
+    at: Date.now(),
+    actor,
+    role: null,
+    ip: `local:${os.hostname()}`,
+    method: "CLI",
+    route: change.command,
+    url: `${change.command} ${change.target}`.slice(0, 500),
+    target: JSON.stringify({ target: change.target }),
+    siteCode: change.siteCode ?? null,
+    statusCode: change.ok ? 200 : 400,
+    detail: redactedDetail(change.detail ?? null),
   });
 }

@@ -8,6 +8,7 @@ import { deviceTopic } from "../../broker/topics.ts";
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { DeviceRegistry } from "../services/device-registry.ts";
+import { AuditLog, recordCliChange } from "./audit-log.ts";
 import { DeviceCredentials } from "./device-credentials.ts";
 
 const ids = process.argv.slice(2).filter((a) => !a.startsWith("-"));
@@ -20,6 +21,7 @@ const database = openDatabase(config.dataDir);
 try {
   const registry = new DeviceRegistry(database);
   const credentials = new DeviceCredentials(database, registry);
+  const audit = new AuditLog(database);
   for (const id of ids) {
     const device = registry.get(id);
     if (!device) {
@@ -28,6 +30,12 @@ try {
       continue;
     }
     const secret = await credentials.issue(id);
+    recordCliChange(audit, {
+      command: "npm run device-secret",
+      target: id,
+      siteCode: device.siteCode,
+      ok: true,
+    });
     console.log(
       JSON.stringify({ deviceId: id, ...secret, topic: deviceTopic(device.siteCode, device.kind, id) }),
     );

@@ -9,6 +9,7 @@ import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { USER_ROLES, type UserRole } from "../db/schema.ts";
 import { DomainError } from "../errors.ts";
+import { AuditLog, recordCliChange } from "./audit-log.ts";
 import { UserService } from "./users.ts";
 
 const usage =
@@ -28,6 +29,7 @@ if (!command || (command !== "list" && !username)) {
 const config = loadConfig();
 const database = openDatabase(config.dataDir);
 const users = new UserService(database, { sessionTtlMinutes: config.sessionTtlMinutes });
+const audit = new AuditLog(database);
 try {
   const name = username as string;
   switch (command) {
@@ -45,12 +47,19 @@ try {
             .filter(Boolean)
         : [];
       const { password } = await users.add(name, role, sites);
+      recordCliChange(audit, {
+        command: "npm run user add",
+        target: name,
+        ok: true,
+        detail: { role, sites },
+      });
       console.log(JSON.stringify({ username: name, role, sites, password }));
       console.error("The password is shown only this once.");
       break;
     }
     case "passwd": {
       const password = await users.resetPassword(name);
+      recordCliChange(audit, { command: "npm run user passwd", target: name, ok: true });
       console.log(JSON.stringify({ username: name, password }));
       console.error("The password is shown only this once; the user's sessions have ended.");
       break;
@@ -58,6 +67,7 @@ try {
     case "disable":
     case "enable":
       users.setDisabled(name, command === "disable");
+      recordCliChange(audit, { command: `npm run user ${command}`, target: name, ok: true });
       console.log(`${name} ${command}d`);
       break;
     case "list":

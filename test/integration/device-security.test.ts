@@ -148,6 +148,16 @@ describe("the device-secret command line", () => {
       expect(await connectCode(t.platform.mqttUrl, "NX-K04-SH1", printed.password)).toBe(0);
       // The demo start gave the other devices secrets but kept the one the operator issued.
       expect(readDemoCredentials(dataDir)["NX-K04-SH1"]).toBeUndefined();
+      // The command-line issue is in the audit log, with the device's site.
+      const log = (await t.http("/api/audit-log?siteCode=NX-K04")).body as Array<Record<string, unknown>>;
+      expect(log).toContainEqual(
+        expect.objectContaining({
+          method: "CLI",
+          route: "npm run device-secret",
+          siteCode: "NX-K04",
+          statusCode: 200,
+        }),
+      );
     } finally {
       await t.stop();
     }

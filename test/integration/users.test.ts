@@ -152,6 +152,17 @@ describe("a production start and the user CLI", () => {
     const t2 = await startTestPlatform({ dataDir, env: { DEMO: "0" } });
     try {
       expect((await login(t2, "chief", JSON.parse(again.stdout).password)).status).toBe(401);
+      // Each command-line change is in the audit log, by the OS user, without the password.
+      const entries = t2.platform.deps.auditLog.list({ actor: undefined, limit: 10, offset: 0 });
+      expect(
+        entries
+          .filter((e) => e.method === "CLI")
+          .map((e) => e.route)
+          .reverse(),
+      ).toEqual(["npm run user add", "npm run user passwd", "npm run user disable"]);
+      // Logins are logged too (under the name tried); the command-line entries carry the OS user.
+      expect(entries.filter((e) => e.method === "CLI").every((e) => e.actor?.startsWith("cli"))).toBe(true);
+      expect(JSON.stringify(entries)).not.toContain(password);
     } finally {
       await t2.stop();
     }
