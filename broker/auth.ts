@@ -50,7 +50,7 @@ class ServerFull extends Error {
  * topic. A refused publish closes the connection without a PUBACK, so nothing of it is stored.
  */
 export class BrokerGuard {
-  readonly #identities = new WeakMap<Client, DeviceIdentity>();
+  readonly #identities = new WeakMap<Client, DeviceIdentity & { topics: ReadonlySet<string> }>();
 
   constructor(
     private readonly auth: DeviceAuthenticator,
@@ -78,7 +78,13 @@ export class BrokerGuard {
     this.auth.authenticate(username, password).then(
       (result) => {
         if (result.ok) {
-          this.#identities.set(client, result.device);
+          // Its two topics, built once per connection rather than on every message.
+          const { siteCode, kind, deviceId } = result.device;
+          const topics = new Set([
+            deviceTopic(siteCode, kind, deviceId),
+            deviceTopic(siteCode, "status", deviceId),
+          ]);
+          this.#identities.set(client, { ...result.device, topics });
           callback(null, true);
         } else {
           this.log.warn({ clientId: client.id, reason: result.reason }, "MQTT connection refused");
@@ -108,11 +114,7 @@ export class BrokerGuard {
       callback(new Error("not authenticated"));
       return;
     }
-    if (
-      device &&
-      packet.topic !== deviceTopic(device.siteCode, device.kind, device.deviceId) &&
-      packet.topic !== deviceTopic(device.siteCode, "status", device.deviceId)
-    ) {
+    if (device && !device.topics.has(packet.topic)) {
       this.log.warn(
         { deviceId: device.deviceId, topic: packet.topic.slice(0, 200) },
         "publish refused: not the device's own topic",
