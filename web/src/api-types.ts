@@ -3,11 +3,16 @@
  * sends, it is imported (type-only, erased from the bundle) rather than copied; the rest mirror
  * server/routes, where dates become ISO strings.
  */
-import type { DepotLoss, PointCoverage } from "../../server/domain/coverage.ts";
+import type { AuditFindings } from "../../server/domain/audit.ts";
+import type {
+  DepotLoss,
+  CoverageResult as DomainCoverage,
+  PointCoverage,
+} from "../../server/domain/coverage.ts";
 import type { BatchStatus, RotationPlanLine } from "../../server/domain/rotation.ts";
 import type { DispatchLineRow } from "../../server/services/dispatch.ts";
 
-export type { BatchStatus, RotationPlanLine };
+export type { AuditFindings, BatchStatus, RotationPlanLine };
 export type DispatchLine = DispatchLineRow;
 
 export type Tier = "central" | "branch" | "county" | "station" | "agreement" | "external";
@@ -141,14 +146,6 @@ export interface Audit {
   note: string | null;
 }
 
-export interface AuditFindings {
-  missingTags: Array<{ epc: string; itemTypeCode: string; units: number }>;
-  unexpectedTags: Array<{ epc: string; itemTypeCode: string | null; units: number }>;
-  mismatches: Array<{ itemTypeCode: string; bookQty: number; countedQty: number; difference: number }>;
-  proposedAdjustments: Array<{ itemTypeCode: string; quantity: number }>;
-  clean: boolean;
-}
-
 export interface Device {
   id: string;
   siteCode: string;
@@ -249,12 +246,7 @@ export interface CoverageResult {
   depots: Array<{ code: string; tier: Tier; lat: number; lon: number; holdsAll: boolean }>;
   points: PointCoverage[];
   weightShareAll: number;
-  perItemType: Array<{
-    itemTypeCode: string;
-    weightCovered: number;
-    weightShare: number;
-    pointsUncovered: string[];
-  }>;
+  perItemType: DomainCoverage["perItemType"];
   area: {
     areaKm2: number;
     coveredKm2: number;

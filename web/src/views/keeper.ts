@@ -1532,43 +1532,31 @@ export function createKeeperView(ctx: AppContext, root: HTMLElement): View<Keepe
   // ---- loading ------------------------------------------------------------------------------
 
   /**
-   * Fetches something of the current site and applies the result, or the error in words. Returns
-   * false, having applied nothing, when another site was picked meanwhile.
+   * Fetches something of the current site: its value, or the error in words; null, to be ignored,
+   * when another site was picked meanwhile.
    */
   async function fetchFor<T>(
     gen: number,
     what: string,
     request: () => Promise<T>,
-    apply: (value: T) => void,
-    fail: (message: string) => void,
-  ): Promise<boolean> {
+  ): Promise<{ value: T; error: null } | { value: undefined; error: string } | null> {
     try {
       const value = await request();
-      if (gen !== generation) return false;
-      apply(value);
+      return gen === generation ? { value, error: null } : null;
     } catch (err) {
-      if (gen !== generation) return false;
-      fail(failure(tc("couldNotLoad", { what }), err));
+      return gen === generation
+        ? { value: undefined, error: failure(tc("couldNotLoad", { what }), err) }
+        : null;
     }
-    return true;
   }
 
   async function loadStock(gen: number): Promise<void> {
     if (!site) return;
     const code = site.code;
-    const current = await fetchFor(
-      gen,
-      t("stockWhat"),
-      () => getSiteStock(code),
-      (result) => {
-        stock = result;
-        stockError = null;
-      },
-      (message) => {
-        stockError = message;
-      },
-    );
-    if (!current) return;
+    const result = await fetchFor(gen, t("stockWhat"), () => getSiteStock(code));
+    if (!result) return;
+    stock = result.value ?? stock;
+    stockError = result.error;
     renderHeader();
     renderStockRows();
     updateLimits();
@@ -1577,19 +1565,11 @@ export function createKeeperView(ctx: AppContext, root: HTMLElement): View<Keepe
   async function loadAlerts(gen: number): Promise<void> {
     if (!site) return;
     const code = site.code;
-    const current = await fetchFor(
-      gen,
-      t("alertsWhat"),
-      () => getAlerts(code),
-      (result) => {
-        alerts = sortAlerts(result.filter((a) => a.clearedAt === null));
-        alertsError = null;
-      },
-      (message) => {
-        alertsError = message;
-      },
-    );
-    if (current) renderAlerts();
+    const result = await fetchFor(gen, t("alertsWhat"), () => getAlerts(code));
+    if (!result) return;
+    if (result.value) alerts = sortAlerts(result.value.filter((a) => a.clearedAt === null));
+    alertsError = result.error;
+    renderAlerts();
   }
 
   async function loadTasks(gen: number): Promise<void> {
@@ -1610,19 +1590,10 @@ export function createKeeperView(ctx: AppContext, root: HTMLElement): View<Keepe
   async function loadAudits(gen: number): Promise<void> {
     if (!site) return;
     const code = site.code;
-    const current = await fetchFor(
-      gen,
-      t("auditsWhat"),
-      () => getAudits(code),
-      (result) => {
-        audits = result;
-        auditsError = null;
-      },
-      (message) => {
-        auditsError = message;
-      },
-    );
-    if (!current) return;
+    const result = await fetchFor(gen, t("auditsWhat"), () => getAudits(code));
+    if (!result) return;
+    audits = result.value ?? audits;
+    auditsError = result.error;
     renderAudits();
     if (selectedAuditId !== null) await loadAuditDetail(gen);
   }
