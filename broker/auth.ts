@@ -1,6 +1,7 @@
+import { timingSafeEqual } from "node:crypto";
 import type { AedesOptions, Client } from "aedes";
 import type { TokenBuckets } from "./rate-limit.ts";
-import { commandTopic, deviceTopic } from "./topics.ts";
+import { commandTopic, DATA_TOPIC_FILTERS, deviceTopic } from "./topics.ts";
 
 type AuthenticateHandler = NonNullable<AedesOptions["authenticate"]>;
 type AuthorizePublishHandler = NonNullable<AedesOptions["authorizePublish"]>;
@@ -12,6 +13,15 @@ export interface MessageSink {
     message: { clientId: string | null; topic: string; payload: Buffer },
     done: (error: Error | null) => void,
   ): void;
+}
+
+/**
+ * The platform's ingest, when it runs outside the broker (a broker cluster): one service account
+ * that may subscribe to every device's data topics and publish nothing.
+ */
+export interface IngestAccount {
+  username: string;
+  password: string;
 }
 
 /** Who a connection is, once its CONNECT carried valid device credentials. */
@@ -51,18 +61,32 @@ class ServerFull extends Error {
  */
 export class BrokerGuard {
   readonly #identities = new WeakMap<Client, DeviceIdentity & { topics: ReadonlySet<string> }>();
+  /** Connections of the ingest service account. */
+  readonly #ingest = new WeakSet<Client>();
 
+  /**
+   * `sink` null: the broker only routes (a cluster member); subscribers, the ingest among them, get
+   * the messages and aedes' persistence keeps them until acknowledged.
+   */
   constructor(
     private readonly auth: DeviceAuthenticator,
-    private readonly sink: MessageSink,
+    private readonly sink: MessageSink | null,
     private readonly log: BrokerSecurityLog,
     private readonly limits: {
       maxConnections: number;
       connected: () => number;
       /** Per-device message rate; null: unlimited. */
       rate: TokenBuckets | null;
+      ingestAccount?: IngestAccount | null;
     },
   ) {}
+
+  #isIngestAccount(username: string | undefined, password: Buffer | undefined): boolean {
+    const account = this.limits.ingestAccount;
+    if (!account || username !== account.username || !password) return false;
+    const expected = Buffer.from(account.password);
+    return password.length === expected.length && timingSafeEqual(password, expected);
+  }
 
   identity(client: Client): DeviceIdentity | undefined {
     return this.#identities.get(client);
@@ -73,6 +97,11 @@ export class BrokerGuard {
     if (this.limits.connected() >= this.limits.maxConnections) {
       this.log.warn({ max: this.limits.maxConnections }, "MQTT connection refused: too many connections");
       callback(new ServerFull("too many connections"), false);
+      return;
+    }
+    if (this.#isIngestAccount(username, password)) {
+      this.#ingest.add(client);
+      callback(null, true);
       return;
     }
     this.auth.authenticate(username, password).then(
@@ -111,7 +140,9 @@ export class BrokerGuard {
     }
     const device = client ? this.#identities.get(client) : undefined;
     if (client && !device) {
-      callback(new Error("not authenticated"));
+      callback(
+        new Error(this.#ingest.has(client) ? "the ingest account publishes nothing" : "not authenticated"),
+      );
       return;
     }
     if (device && !device.topics.has(packet.topic)) {
@@ -122,17 +153,26 @@ export class BrokerGuard {
       callback(new Error(`device ${device.deviceId} may not publish to this topic`));
       return;
     }
+    const sink = this.sink;
     const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
-    const accept = () =>
-      this.sink.accept({ clientId: client?.id ?? null, topic: packet.topic, payload }, callback);
+    const accept = sink
+      ? () => sink.accept({ clientId: client?.id ?? null, topic: packet.topic, payload }, callback)
+      : () => callback(null);
     // Too fast for its rate: the message waits for its token (and the device for its PUBACK).
     const wait = device && this.limits.rate ? this.limits.rate.take(device.deviceId, Date.now()) : 0;
     if (wait > 0) setTimeout(accept, wait);
     else accept();
   };
 
-  /** Only the device's own command topic; anything else gets a failure SUBACK (0x80). */
+  /**
+   * A device: only its own command topic. The ingest account: the device data filters. Anything
+   * else gets a failure SUBACK (0x80).
+   */
   readonly authorizeSubscribe: AuthorizeSubscribeHandler = (client, subscription, callback) => {
+    if (client && this.#ingest.has(client)) {
+      callback(null, DATA_TOPIC_FILTERS.includes(subscription.topic) ? subscription : null);
+      return;
+    }
     const device = client ? this.#identities.get(client) : undefined;
     if (
       subscription.topic.startsWith(SYS_PREFIX) ||

@@ -1,13 +1,27 @@
 import net from "node:net";
 import tls from "node:tls";
-import { Aedes, type Client } from "aedes";
-import { BrokerGuard, type BrokerSecurityLog, type DeviceAuthenticator, type MessageSink } from "./auth.ts";
+import { Aedes, type AedesOptions, type Client } from "aedes";
+import {
+  BrokerGuard,
+  type BrokerSecurityLog,
+  type DeviceAuthenticator,
+  type IngestAccount,
+  type MessageSink,
+} from "./auth.ts";
 import { TokenBuckets } from "./rate-limit.ts";
 
 export interface BrokerOptions {
   port: number;
   host: string;
-  sink: MessageSink;
+  /**
+   * Where each accepted PUBLISH is made durable before its PUBACK: the ingest journal when the
+   * platform embeds the broker; null for a cluster member, whose persistence does that.
+   */
+  sink: MessageSink | null;
+  /** The ingest's service account, when the ingest connects as a client (cluster members). */
+  ingestAccount?: IngestAccount | null;
+  /** Shared state of a cluster: aedes' emitter and persistence (Redis); default in memory. */
+  cluster?: { id: string; mq: AedesOptions["mq"]; persistence: AedesOptions["persistence"] } | null;
   /** Checks each CONNECT's device credentials. */
   auth: DeviceAuthenticator;
   log: BrokerSecurityLog;
@@ -42,8 +56,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       options.deviceMaxMsgsPerS > 0
         ? new TokenBuckets(options.deviceMaxMsgsPerS, Math.max(1, 2 * options.deviceMaxMsgsPerS))
         : null,
+    ingestAccount: options.ingestAccount ?? null,
   });
   const aedes = await Aedes.createBroker({
+    ...(options.cluster ?? {}),
     authenticate: guard.authenticate,
     authorizePublish: guard.authorizePublish,
     authorizeSubscribe: guard.authorizeSubscribe,

@@ -37,6 +37,9 @@ export function deviceTopic(siteCode: string, kind: TopicKind, deviceId: string)
   return `sites/${siteCode}/${kind}/${deviceId}`;
 }
 
+/** What the ingest subscribes to when it is a client of a broker: every device's data and status. */
+export const DATA_TOPIC_FILTERS: readonly string[] = TOPIC_KINDS.map((kind) => `sites/+/${kind}/+`);
+
 /** Where the platform sends a device its commands; the only topic a device may subscribe to. */
 export function commandTopic(siteCode: string, deviceId: string): string {
   return `sites/${siteCode}/cmd/${deviceId}`;

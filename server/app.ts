@@ -14,6 +14,7 @@ import { DomainError } from "./errors.ts";
 import alertsRoutes from "./routes/alerts.ts";
 import auditLogRoutes from "./routes/audit-log.ts";
 import auditsRoutes from "./routes/audits.ts";
+import brokerRoutes from "./routes/broker.ts";
 import catalogueRoutes from "./routes/catalogue.ts";
 import coverageRoutes from "./routes/coverage.ts";
 import type { AppDeps } from "./routes/deps.ts";
@@ -131,6 +132,7 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
       for (const plugin of [
         healthRoutes,
         authRoutes,
+        brokerRoutes,
         auditLogRoutes,
         usersRoutes,
         sitesRoutes,

@@ -24,6 +24,33 @@ export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: "0.0.0.0", description: "HTTP bind address" }),
   MQTT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1883, description: "MQTT TCP port" }),
   MQTT_HOST: Type.String({ default: "0.0.0.0", description: "MQTT bind address" }),
+  MQTT_BROKER: Type.Union([Type.Literal("embedded"), Type.Literal("external")], {
+    default: "embedded",
+    description:
+      "embedded: the platform runs the MQTT broker; external: the ingest subscribes to MQTT_URL (Mosquitto, EMQX, a broker cluster) with a persistent session",
+  }),
+  MQTT_URL: Type.Optional(
+    Type.String({
+      pattern: "^mqtts?://[^,\\s]+(,\\s*mqtts?://[^,\\s]+)*$",
+      description:
+        "the external broker, e.g. mqtt://broker:1883; several, comma-separated, are tried in turn (cluster members)",
+    }),
+  ),
+  INGEST_MQTT_CLIENT_ID: Type.String({
+    default: "reserve-ingest",
+    pattern: "^[A-Za-z0-9_-]{1,64}$",
+    description:
+      "the ingest's client id on the external broker; its session (and queued readings) is kept under it",
+  }),
+  INGEST_MQTT_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
+  INGEST_MQTT_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  BROKER_TOKEN: Type.Optional(
+    Type.String({
+      minLength: 16,
+      description:
+        "shared secret of the cluster brokers (npm run broker): enables POST /api/broker/authenticate, where they check device credentials",
+    }),
+  ),
   TLS_CERT_FILE: Type.Optional(
     Type.String({
       minLength: 1,
@@ -139,6 +166,10 @@ export interface Config {
   host: string;
   mqttPort: number;
   mqttHost: string;
+  /** When set, no broker runs here: the ingest is a client of this broker. */
+  externalBroker: { url: string; clientId: string; username?: string; password?: string } | null;
+  /** The cluster brokers' token for device authentication through the API; null: refused. */
+  brokerToken: string | null;
   /** Certificate and key (PEM) when TLS is configured: HTTPS, and MQTT over TLS on `mqttsPort`. */
   tls: { cert: Buffer; key: Buffer; mqttsPort: number } | null;
   dataDir: string;
@@ -204,6 +235,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       problems.push(`TLS_CERT_FILE / TLS_KEY_FILE: ${(error as Error).message}`);
     }
   }
+  if (raw.MQTT_BROKER === "external" && !raw.MQTT_URL) {
+    problems.push("MQTT_URL: needed with MQTT_BROKER=external (e.g. mqtt://broker:1883)");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const demo = raw.DEMO === "1" || raw.DEMO === "true";
   return {
@@ -211,6 +245,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: raw.HOST,
     mqttPort: raw.MQTT_PORT,
     mqttHost: raw.MQTT_HOST,
+    externalBroker:
+      raw.MQTT_BROKER === "external" && raw.MQTT_URL
+        ? {
+            url: raw.MQTT_URL,
+            clientId: raw.INGEST_MQTT_CLIENT_ID,
+            ...(raw.INGEST_MQTT_USERNAME ? { username: raw.INGEST_MQTT_USERNAME } : {}),
+            ...(raw.INGEST_MQTT_PASSWORD ? { password: raw.INGEST_MQTT_PASSWORD } : {}),
+          }
+        : null,
+    brokerToken: raw.BROKER_TOKEN ?? null,
     tls,
     dataDir: path.resolve(raw.DATA_DIR),
     demo,

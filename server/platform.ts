@@ -8,6 +8,7 @@ import { isDatabaseEmpty, loadDemoNetwork } from "./db/seed.ts";
 import { loadHighs } from "./domain/highs.ts";
 import { EventBus } from "./events.ts";
 import { IngestJournal } from "./ingest/journal.ts";
+import { MqttIngest } from "./ingest/mqtt-ingest.ts";
 import { IngestProcessor } from "./ingest/processor.ts";
 import { Projector } from "./ingest/projector.ts";
 import type { AppDeps } from "./routes/deps.ts";
@@ -30,9 +31,11 @@ import { createSqliteTimeSeries } from "./timeseries/sqlite.ts";
 
 export interface Platform {
   app: FastifyInstance;
-  broker: RunningBroker;
+  /** The embedded broker; null when the ingest is a client of an external broker. */
+  broker: RunningBroker | null;
   deps: AppDeps;
   httpUrl: string;
+  /** Where devices publish: the embedded broker, or the external one. */
   mqttUrl: string;
   /** mqtts://… when TLS is configured. */
   mqttsUrl: string | null;
@@ -127,6 +130,7 @@ export async function startPlatform(
       audits,
       dispatch,
       mqtt: null,
+      mqttIngest: null,
       credentials,
       users,
       auditLog: new AuditLog(database),
@@ -135,19 +139,34 @@ export async function startPlatform(
     const stopAlerts = scheduleAlerts(alerts, events, config.alertIntervalMs, log);
     cleanups.unshift(stopAlerts);
 
-    const broker = await startBroker({
-      port: config.mqttPort,
-      host: config.mqttHost,
-      sink: journal,
-      auth: credentials,
-      log: log.child({ part: "broker" }),
-      maxConnections: config.mqttMaxConnections,
-      drainTimeoutMs: config.mqttDrainTimeoutMs,
-      deviceMaxMsgsPerS: config.deviceMaxMsgsPerS,
-      tls: config.tls ? { port: config.tls.mqttsPort, cert: config.tls.cert, key: config.tls.key } : null,
-    });
-    cleanups.unshift(() => broker.close());
-    deps.mqtt = broker;
+    let broker: RunningBroker | null = null;
+    if (config.externalBroker) {
+      // Devices connect to the external broker (which authenticates them); the ingest subscribes
+      // there with a persistent session and acknowledges each message once it is journaled.
+      const ingest = new MqttIngest({
+        ...config.externalBroker,
+        sink: journal,
+        log: log.child({ part: "mqtt-ingest" }),
+      });
+      ingest.start();
+      cleanups.unshift(() => ingest.stop());
+      deps.mqttIngest = ingest;
+    } else {
+      const embedded = await startBroker({
+        port: config.mqttPort,
+        host: config.mqttHost,
+        sink: journal,
+        auth: credentials,
+        log: log.child({ part: "broker" }),
+        maxConnections: config.mqttMaxConnections,
+        drainTimeoutMs: config.mqttDrainTimeoutMs,
+        deviceMaxMsgsPerS: config.deviceMaxMsgsPerS,
+        tls: config.tls ? { port: config.tls.mqttsPort, cert: config.tls.cert, key: config.tls.key } : null,
+      });
+      cleanups.unshift(() => embedded.close());
+      deps.mqtt = embedded;
+      broker = embedded;
+    }
 
     await app.listen({ port: config.port, host: config.host });
     cleanups.unshift(() => app.close());
@@ -161,8 +180,10 @@ export async function startPlatform(
       broker,
       deps,
       httpUrl: `${config.tls ? "https" : "http"}://${displayHost(config.host)}:${httpPort}`,
-      mqttUrl: `mqtt://${displayHost(config.mqttHost)}:${broker.port}`,
-      mqttsUrl: broker.tlsPort === null ? null : `mqtts://${displayHost(config.mqttHost)}:${broker.tlsPort}`,
+      mqttUrl: broker
+        ? `mqtt://${displayHost(config.mqttHost)}:${broker.port}`
+        : (config.externalBroker?.url.split(",")[0]?.trim() ?? ""),
+      mqttsUrl: broker?.tlsPort == null ? null : `mqtts://${displayHost(config.mqttHost)}:${broker.tlsPort}`,
       close() {
         closing ??= runCleanups(cleanups);
         return closing;

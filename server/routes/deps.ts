@@ -3,6 +3,7 @@ import type { Config } from "../config.ts";
 import type { AppDatabase } from "../db/database.ts";
 import type { EventBus } from "../events.ts";
 import type { IngestJournal } from "../ingest/journal.ts";
+import type { MqttIngestStatus } from "../ingest/mqtt-ingest.ts";
 import type { IngestProcessor } from "../ingest/processor.ts";
 import type { AuditLog } from "../security/audit-log.ts";
 import type { DeviceCredentials } from "../security/device-credentials.ts";
@@ -35,6 +36,8 @@ export interface AppDeps {
   dispatch: DispatchService;
   /** The MQTT side, when a broker runs in this process. */
   mqtt: { port: number; connectedClients(): number; disconnectDevice(deviceId: string): number } | null;
+  /** The ingest's connection to an external broker, when there is one. */
+  mqttIngest: { status(): MqttIngestStatus } | null;
   credentials: DeviceCredentials;
   users: UserService;
   auditLog: AuditLog;

@@ -17,6 +17,18 @@ const healthRoutes: ApiPlugin = async (app, { deps }) => {
             demo: Type.Boolean({ description: "the database holds the generated demo network" }),
             uptimeSeconds: Type.Number(),
             mqtt: Nullable(Type.Object({ port: Type.Integer(), connectedClients: Type.Integer() })),
+            externalBroker: Nullable(
+              Type.Object(
+                {
+                  url: Type.String(),
+                  connected: Type.Boolean(),
+                  since: Nullable(Type.String({ format: "date-time" })),
+                  lastError: Nullable(Type.String()),
+                  received: Type.Integer({ description: "messages received since start" }),
+                },
+                { description: "the ingest's connection to an external broker (MQTT_BROKER=external)" },
+              ),
+            ),
             ingest: Type.Object({
               pending: Type.Integer({ description: "journaled messages not yet stored" }),
               stored: Type.Integer(),
@@ -40,11 +52,20 @@ const healthRoutes: ApiPlugin = async (app, { deps }) => {
       const counts = deps.journal.counts();
       const processor = deps.processor.status();
       const refusing = deps.journal.writeError()?.message ?? null;
+      const external = deps.mqttIngest?.status() ?? null;
+      const degraded = processor.lastError || refusing || (external && !external.connected);
       return {
-        status: processor.lastError || refusing ? ("degraded" as const) : ("ok" as const),
+        status: degraded ? ("degraded" as const) : ("ok" as const),
         demo: deps.reference.demoNotice() !== null,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         mqtt: deps.mqtt ? { port: deps.mqtt.port, connectedClients: deps.mqtt.connectedClients() } : null,
+        externalBroker: external && {
+          url: external.url.replace(/\/\/[^@/]*@/, "//"),
+          connected: external.connected,
+          since: isoTimeOrNull(external.since),
+          lastError: external.lastError,
+          received: external.received,
+        },
         ingest: {
           pending: counts.pending,
           stored: counts.stored,

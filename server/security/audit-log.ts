@@ -99,6 +99,8 @@ export function installAuditLog(app: FastifyInstance, log: AuditLog): void {
   app.addHook("onResponse", async (request: FastifyRequest, reply) => {
     if (!MUTATING.has(request.method)) return;
     const route = request.routeOptions.url ?? request.url.split("?")[0] ?? request.url;
+    // A broker checking a device's CONNECT changes nothing; only refused brokers are worth a line.
+    if (route === "/api/broker/authenticate" && reply.statusCode === 200) return;
     const body = request.body as Record<string, unknown> | undefined;
     const isLogin = route === "/api/auth/login";
     const params = request.params as Record<string, unknown> | undefined;

@@ -14,8 +14,16 @@ declare module "fastify" {
 
 export const SESSION_COOKIE = "reserve_session";
 
-/** API routes anyone may call: everything else needs a session. */
-export const PUBLIC_ROUTES = new Set(["GET /api/health", "POST /api/auth/login", "GET /api/auth/me"]);
+/**
+ * API routes without a user session: everything else needs one. The brokers' route checks its own
+ * token (BROKER_TOKEN) instead.
+ */
+export const PUBLIC_ROUTES = new Set([
+  "GET /api/health",
+  "POST /api/auth/login",
+  "GET /api/auth/me",
+  "POST /api/broker/authenticate",
+]);
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 

@@ -41,6 +41,8 @@ export interface ApiClient {
 
 export interface TestPlatform extends ApiClient {
   platform: Platform;
+  /** The embedded broker (every test platform has one unless started with an external broker). */
+  broker: NonNullable<Platform["broker"]>;
   dataDir: string;
   /**
    * The API as one user (a session opened directly, without the login route's scrypt cost). The
@@ -120,6 +122,10 @@ export async function startTestPlatform(
   const admin = client("admin");
   const self: TestPlatform = {
     platform,
+    get broker() {
+      if (!platform.broker) throw new Error("this test platform uses an external broker");
+      return platform.broker;
+    },
     dataDir,
     as: client,
     login,

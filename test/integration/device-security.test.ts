@@ -102,7 +102,7 @@ describe("device credentials and rights", () => {
     const ids = Object.keys(secrets)
       .filter((id) => id !== DEVICE)
       .slice(0, 25);
-    const before = t.platform.broker.connectedClients();
+    const before = t.broker.connectedClients();
     const outcomes = [];
     const open: MqttClient[] = [];
     for (const id of ids) {

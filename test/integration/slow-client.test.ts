@@ -39,25 +39,22 @@ describe("a device that stops reading", () => {
     );
     // The paused socket cannot see the broker hang up; the broker says why it did.
     const cutOff = new Promise<string>((resolve) =>
-      t.platform.broker.aedes.on("clientError", (client, error) => {
+      t.broker.aedes.on("clientError", (client, error) => {
         if (client.id === "slow-reader") resolve(error.message);
       }),
     );
     const gone = new Promise<void>((resolve) =>
-      t.platform.broker.aedes.on("clientDisconnect", (client) => {
+      t.broker.aedes.on("clientDisconnect", (client) => {
         if (client.id === "slow-reader") resolve();
       }),
     );
-    await waitFor(
-      () => (t.platform.broker.connectedClients() > 0 ? true : undefined),
-      "the slow device connected",
-    );
+    await waitFor(() => (t.broker.connectedClients() > 0 ? true : undefined), "the slow device connected");
     await new Promise((resolve) => setTimeout(resolve, 100));
     const big = Buffer.alloc(256 * 1024, 0x61);
     let sent = 0;
     const flood = setInterval(() => {
       for (let i = 0; i < 8; i += 1) {
-        t.platform.broker.aedes.publish(
+        t.broker.aedes.publish(
           {
             cmd: "publish",
             topic: "sites/NX-K08/cmd/NX-K08-SH1",
