@@ -15,7 +15,8 @@ export interface BrokerOptions {
   host: string;
   /**
    * Where each accepted PUBLISH is made durable before its PUBACK: the ingest journal when the
-   * platform embeds the broker; null for a cluster member, whose persistence does that.
+   * platform embeds the broker; null for a cluster member, which routes it (into its Redis
+   * persistence and to the other members) before the PUBACK.
    */
   sink: MessageSink | null;
   /** The ingest's service account, when the ingest connects as a client (cluster members). */
@@ -49,7 +50,19 @@ export interface RunningBroker {
 
 /** The embedded aedes MQTT broker (MQTT 3.1.1 over TCP); every connection is an authenticated device. */
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
-  const guard = new BrokerGuard(options.auth, options.sink, options.log, {
+  // A cluster member has no journal: aedes 1.x sends a QoS 1 PUBACK before its publish pipeline
+  // runs, so a member killed just after acknowledging would lose the message. Instead the guard
+  // runs that pipeline first (offline queues in Redis, then routing to the other members) and
+  // acknowledges after it; aedes' own publish that follows is discarded.
+  const routeThenAck: MessageSink = {
+    accept(message, done) {
+      aedes.publish(
+        { cmd: "publish", topic: message.topic, payload: message.payload, qos: 1, retain: false, dup: false },
+        (error) => done(error ?? null),
+      );
+    },
+  };
+  const guard = new BrokerGuard(options.auth, options.sink ?? routeThenAck, options.log, {
     maxConnections: options.maxConnections,
     connected: () => aedes.connectedClients,
     rate:
@@ -57,6 +70,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         ? new TokenBuckets(options.deviceMaxMsgsPerS, Math.max(1, 2 * options.deviceMaxMsgsPerS))
         : null,
     ingestAccount: options.ingestAccount ?? null,
+    sinkRoutes: options.sink ? null : { discardTopic: `$SYS/${options.cluster?.id ?? "broker"}/routed` },
   });
   const aedes = await Aedes.createBroker({
     ...(options.cluster ?? {}),

@@ -17,9 +17,8 @@ const require = createRequire(import.meta.url);
 /** Redis-backed emitter and persistence (both CommonJS). */
 function redisCluster(url: string, id: string, maxSessionDelivery: number) {
   const mqemitterRedis = require("mqemitter-redis") as (options: object) => unknown;
-  const AsyncRedisPersistence = require("aedes-persistence-redis/asyncPersistence.js") as new (
-    options: object,
-  ) => unknown;
+  // The callback-and-stream face of the Redis persistence, which is what aedes 1.x drives.
+  const redisPersistence = require("aedes-persistence-redis") as (options: object) => unknown;
   const { hostname, port, password, username, pathname, protocol } = new URL(url);
   const redis = {
     host: hostname,
@@ -34,7 +33,7 @@ function redisCluster(url: string, id: string, maxSessionDelivery: number) {
     mq: mqemitterRedis({ connectionString: url }) as never,
     // A reconnecting persistent session (the ingest after an outage) gets up to this many queued
     // messages at once; the library's default of 1,000 would leave the rest until the next connect.
-    persistence: new AsyncRedisPersistence({ ...redis, maxSessionDelivery }) as never,
+    persistence: redisPersistence({ ...redis, maxSessionDelivery }) as never,
   };
 }
 

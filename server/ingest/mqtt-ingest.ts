@@ -191,14 +191,14 @@ export class MqttIngest {
           { url: this.#currentUrl(), sessionPresent: packet.sessionPresent },
           "ingest connected to the broker",
         );
-        // Always (re)subscribe: a broker that lost the session would otherwise send nothing.
-        socket.write(
-          mqttPacket.generate({
-            cmd: "subscribe",
-            messageId: 1,
-            subscriptions: DATA_TOPIC_FILTERS.map((topic) => ({ topic, qos: 1 as const })),
-          }),
-        );
+        // Always (re)subscribe: a broker that lost the session would otherwise send nothing. One
+        // filter per SUBSCRIBE: aedes with its Redis persistence (1.2 / 12.0) never answers a
+        // SUBSCRIBE that carries several.
+        DATA_TOPIC_FILTERS.forEach((topic, i) => {
+          socket.write(
+            mqttPacket.generate({ cmd: "subscribe", messageId: i + 1, subscriptions: [{ topic, qos: 1 }] }),
+          );
+        });
         clearInterval(this.#pingTimer);
         this.#pingTimer = setInterval(() => this.#ping(socket), (this.#keepaliveS * 1000) / 2);
         this.#pingTimer.unref();
