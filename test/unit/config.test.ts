@@ -16,6 +16,24 @@ describe("configuration", () => {
     expect(config.regionGeojson).toBeUndefined();
   });
 
+  it("runs the ingest against an external broker only with its URL", () => {
+    expect(() => loadConfig({ MQTT_BROKER: "external" })).toThrow(/MQTT_URL: needed with MQTT_BROKER=external/);
+    expect(() => loadConfig({ MQTT_BROKER: "external", MQTT_URL: "http://x" })).toThrow(/MQTT_URL/);
+    const config = loadConfig({
+      MQTT_BROKER: "external",
+      MQTT_URL: "mqtt://a:1883,mqtts://b:8883",
+      INGEST_MQTT_USERNAME: "ingest",
+      INGEST_MQTT_PASSWORD: "secret",
+    });
+    expect(config.externalBroker).toEqual({
+      url: "mqtt://a:1883,mqtts://b:8883",
+      clientId: "reserve-ingest",
+      username: "ingest",
+      password: "secret",
+    });
+    expect(loadConfig({}).externalBroker).toBeNull();
+  });
+
   it("reports every bad setting at once, naming each", () => {
     try {
       loadConfig({ PORT: "eighty", MQTT_PORT: "70000", JOURNAL_SYNC: "sometimes" });
