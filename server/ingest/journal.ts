@@ -50,12 +50,16 @@ export class IngestJournal {
   readonly decodedCache = new Map<number, DecodedMessage>();
   readonly #decodedCacheLimit = 200_000;
   #onAppended: () => void = () => {};
+  /**
+   * Rows by state, counted once at start and then kept up to date by every change (appends here,
+   * the processor's marks, pruning), so the health check costs nothing however long the journal.
+   */
+  readonly #counts = { pending: 0, stored: 0, dead: 0 };
 
   readonly #insertRow;
   readonly #insertDeadLetter;
   readonly #commitBatch;
   readonly #selectPending;
-  readonly #countByState;
 
   constructor(deps: {
     database: AppDatabase;
@@ -101,7 +105,12 @@ export class IngestJournal {
     this.#selectPending = sqlite.prepare(
       "SELECT id, received_at AS receivedAt, client_id AS clientId, topic, payload FROM ingest_journal WHERE state = 0 AND id > ? ORDER BY id LIMIT ?",
     );
-    this.#countByState = sqlite.prepare("SELECT state, count(*) AS n FROM ingest_journal GROUP BY state");
+    const countByState = sqlite.prepare("SELECT state, count(*) AS n FROM ingest_journal GROUP BY state");
+    for (const row of countByState.all() as Array<{ state: number; n: number }>) {
+      if (row.state === JOURNAL_STATE.pending) this.#counts.pending = row.n;
+      else if (row.state === JOURNAL_STATE.stored) this.#counts.stored = row.n;
+      else if (row.state === JOURNAL_STATE.dead) this.#counts.dead = row.n;
+    }
   }
 
   /** Why the journal is refusing readings right now (disk full, read-only), or null. */
@@ -176,6 +185,10 @@ export class IngestJournal {
     }
     if (this.#writeError) this.#log?.info({ since: this.#writeError.at }, "ingest journal writes again");
     this.#writeError = null;
+    for (const item of batch) {
+      if (item.verdict.ok) this.#counts.pending += 1;
+      else this.#counts.dead += 1;
+    }
     batch.forEach((item, index) => {
       const id = ids[index] as number;
       if (item.verdict.ok) {
@@ -209,13 +222,20 @@ export class IngestJournal {
   }
 
   counts(): { pending: number; stored: number; dead: number } {
-    const counts = { pending: 0, stored: 0, dead: 0 };
-    for (const row of this.#countByState.all() as Array<{ state: number; n: number }>) {
-      if (row.state === JOURNAL_STATE.pending) counts.pending = row.n;
-      else if (row.state === JOURNAL_STATE.stored) counts.stored = row.n;
-      else if (row.state === JOURNAL_STATE.dead) counts.dead = row.n;
-    }
-    return counts;
+    return { ...this.#counts };
+  }
+
+  /** The processor committed a batch: `stored` and `dead` rows are no longer pending. */
+  processed(stored: number, dead: number): void {
+    this.#counts.pending -= stored + dead;
+    this.#counts.stored += stored;
+    this.#counts.dead += dead;
+  }
+
+  /** Processed rows were deleted (retention). */
+  pruned(stored: number, dead: number): void {
+    this.#counts.stored -= stored;
+    this.#counts.dead -= dead;
   }
 
   /** Refuses new messages and commits whatever is waiting for its acknowledgement. */
