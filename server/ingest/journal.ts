@@ -19,6 +19,11 @@ export interface JournalRow {
   payload: Buffer;
 }
 
+/** A pending row as the processor takes it; decoded when it was appended by this process. */
+export interface PendingRow extends JournalRow {
+  decoded?: DecodedMessage;
+}
+
 export type Verdict = { ok: true; decoded: DecodedMessage } | { ok: false; reason: string };
 
 interface Pending {
@@ -46,9 +51,17 @@ export class IngestJournal {
   #pending: Pending[] = [];
   #flushScheduled = false;
   #closed = false;
-  /** Decoded messages by journal id, so the processor need not decode twice; bounded, a miss re-decodes. */
-  readonly decodedCache = new Map<number, DecodedMessage>();
-  readonly #decodedCacheLimit = 200_000;
+  /**
+   * The pending rows, in id order, as appended (decoded, payload in hand), so the processor reads
+   * neither the journal nor the decoder again. Only while #tailComplete: then every pending row is
+   * here. Otherwise (rows left by an earlier run, or a backlog beyond the bounds below) the pending
+   * rows are read from SQLite until none is left, and the tail starts again.
+   */
+  #tail: PendingRow[] = [];
+  #tailComplete = false;
+  #tailPayloadBytes = 0;
+  static readonly TAIL_MAX_ROWS = 50_000;
+  static readonly TAIL_MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
   #onAppended: () => void = () => {};
   /**
    * Rows by state, counted once at start and then kept up to date by every change (appends here,
@@ -189,15 +202,33 @@ export class IngestJournal {
       if (item.verdict.ok) this.#counts.pending += 1;
       else this.#counts.dead += 1;
     }
-    batch.forEach((item, index) => {
-      const id = ids[index] as number;
-      if (item.verdict.ok) {
-        if (this.decodedCache.size < this.#decodedCacheLimit) this.decodedCache.set(id, item.verdict.decoded);
+    for (let index = 0; index < batch.length; index += 1) {
+      const item = batch[index] as Pending;
+      const { message, verdict } = item;
+      if (verdict.ok) {
+        if (this.#tailComplete) {
+          this.#tail.push({
+            id: ids[index] as number,
+            receivedAt: item.receivedAt,
+            clientId: message.clientId,
+            topic: message.topic,
+            payload: message.payload,
+            decoded: verdict.decoded,
+          });
+          this.#tailPayloadBytes += message.payload.length;
+        }
       } else {
-        this.#events.emit("ingest.dead-letter", { topic: item.message.topic, reason: item.verdict.reason });
+        this.#events.emit("ingest.dead-letter", { topic: message.topic, reason: verdict.reason });
       }
-      item.done(null);
-    });
+    }
+    if (
+      this.#tail.length > IngestJournal.TAIL_MAX_ROWS ||
+      this.#tailPayloadBytes > IngestJournal.TAIL_MAX_PAYLOAD_BYTES
+    ) {
+      // The processor is far behind (a store outage): the backlog stays on disk, not in memory.
+      this.#dropTail();
+    }
+    for (const item of batch) item.done(null);
     this.#onAppended();
   }
 
@@ -217,19 +248,45 @@ export class IngestJournal {
     );
   }
 
-  pendingRows(afterId: number, limit: number): JournalRow[] {
-    return this.#selectPending.all(afterId, limit) as JournalRow[];
+  /** Up to `limit` pending rows with ids above `afterId`, in id order. */
+  pendingRows(afterId: number, limit: number): PendingRow[] {
+    if (!this.#tailComplete) {
+      const rows = this.#selectPending.all(afterId, limit) as PendingRow[];
+      // Nothing pending at all: from now on every pending row passes through flush().
+      if (rows.length === 0 && this.#counts.pending === 0) this.#tailComplete = true;
+      return rows;
+    }
+    const tail = this.#tail;
+    let from = 0;
+    while (from < tail.length && (tail[from] as PendingRow).id <= afterId) from += 1;
+    return tail.slice(from, from + limit);
   }
 
   counts(): { pending: number; stored: number; dead: number } {
     return { ...this.#counts };
   }
 
-  /** The processor committed a batch: `stored` and `dead` rows are no longer pending. */
-  processed(stored: number, dead: number): void {
+  /**
+   * The processor committed a batch: `stored` and `dead` rows are no longer pending, and none with
+   * an id up to `lastId` is.
+   */
+  processed(stored: number, dead: number, lastId: number): void {
     this.#counts.pending -= stored + dead;
     this.#counts.stored += stored;
     this.#counts.dead += dead;
+    const tail = this.#tail;
+    let done = 0;
+    while (done < tail.length && (tail[done] as PendingRow).id <= lastId) {
+      this.#tailPayloadBytes -= (tail[done] as PendingRow).payload.length;
+      done += 1;
+    }
+    if (done > 0) this.#tail = tail.slice(done);
+  }
+
+  #dropTail(): void {
+    this.#tail = [];
+    this.#tailPayloadBytes = 0;
+    this.#tailComplete = false;
   }
 
   /** Processed rows were deleted (retention). */

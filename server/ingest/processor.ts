@@ -5,7 +5,7 @@ import type { EventBus } from "../events.ts";
 import type { PresenceTracker } from "../services/presence-tracker.ts";
 import type { TimeSeriesStore } from "../timeseries/store.ts";
 import type { DecodedMessage, Reading } from "./decoders/index.ts";
-import type { IngestJournal, JournalRow } from "./journal.ts";
+import type { IngestJournal, JournalRow, PendingRow } from "./journal.ts";
 import type { Projector, StockChange } from "./projector.ts";
 
 export interface ProcessorOptions {
@@ -209,12 +209,12 @@ export class IngestProcessor {
     return stored + dead;
   }
 
-  async #processBatch(rows: JournalRow[]): Promise<void> {
+  async #processBatch(rows: PendingRow[]): Promise<void> {
     const stored: Array<{ row: JournalRow; decoded: DecodedMessage }> = [];
     const dead: Array<{ row: JournalRow; reason: string }> = [];
     const readings: Reading[] = [];
     for (const row of rows) {
-      let decoded = this.#journal.decodedCache.get(row.id);
+      let decoded = row.decoded;
       if (!decoded) {
         const verdict = this.#journal.validate(row, row.receivedAt, false);
         if (!verdict.ok) {
@@ -245,12 +245,11 @@ export class IngestProcessor {
         throw error;
       }
     }
-    this.#journal.processed(outcome.stored, outcome.dead);
+    const last = rows[rows.length - 1] as JournalRow;
+    this.#journal.processed(outcome.stored, outcome.dead, last.id);
     const movements = this.#projector.takeMovements();
     const claimedOrders = this.#projector.takeClaimedOrders();
-    for (const row of rows) this.#journal.decodedCache.delete(row.id);
     this.#lastStoredAt = Date.now();
-    const last = rows[rows.length - 1] as JournalRow;
     this.#events.emit("ingest.stored", {
       messages: stored.length,
       readings: readings.length,
