@@ -1,5 +1,5 @@
 import { parseDeviceTopic } from "../../broker/topics.ts";
-import type { AppDatabase } from "../db/database.ts";
+import { type AppDatabase, prepareBulkInsert } from "../db/database.ts";
 import { JOURNAL_STATE } from "../db/schema.ts";
 import type { EventBus } from "../events.ts";
 import type { DeviceRegistry } from "../services/device-registry.ts";
@@ -69,7 +69,7 @@ export class IngestJournal {
    */
   readonly #counts = { pending: 0, stored: 0, dead: 0 };
 
-  readonly #insertRow;
+  readonly #insertRows;
   readonly #insertDeadLetter;
   readonly #commitBatch;
   readonly #selectPending;
@@ -87,33 +87,31 @@ export class IngestJournal {
     this.#events = deps.events;
     this.#maxPayloadBytes = deps.maxPayloadBytes;
     const sqlite = this.#database.sqlite;
-    this.#insertRow = sqlite.prepare(
+    this.#insertRows = prepareBulkInsert(
+      sqlite,
       "INSERT INTO ingest_journal (received_at, client_id, topic, payload, state, processed_at) VALUES (?, ?, ?, ?, ?, ?)",
+      6,
     );
     this.#insertDeadLetter = sqlite.prepare(
       "INSERT INTO dead_letters (journal_id, received_at, client_id, topic, payload, reason) VALUES (?, ?, ?, ?, ?, ?)",
     );
-    this.#commitBatch = sqlite.transaction((batch: Pending[]) => {
-      const ids: number[] = [];
-      for (const item of batch) {
-        const { message, receivedAt, verdict } = item;
-        const state = verdict.ok ? JOURNAL_STATE.pending : JOURNAL_STATE.dead;
-        const id = Number(
-          this.#insertRow.run(
-            receivedAt,
-            message.clientId,
-            message.topic,
-            message.payload,
-            state,
-            verdict.ok ? null : receivedAt,
-          ).lastInsertRowid,
+    this.#commitBatch = sqlite.transaction((batch: Pending[]): number => {
+      const values: unknown[] = [];
+      for (const { message, receivedAt, verdict } of batch) {
+        values.push(
+          receivedAt,
+          message.clientId,
+          message.topic,
+          message.payload,
+          verdict.ok ? JOURNAL_STATE.pending : JOURNAL_STATE.dead,
+          verdict.ok ? null : receivedAt,
         );
-        if (!verdict.ok) {
-          this.insertDeadLetter(id, receivedAt, message, verdict.reason);
-        }
-        ids.push(id);
       }
-      return ids;
+      const firstId = this.#insertRows(values) - batch.length + 1;
+      batch.forEach(({ message, receivedAt, verdict }, index) => {
+        if (!verdict.ok) this.insertDeadLetter(firstId + index, receivedAt, message, verdict.reason);
+      });
+      return firstId;
     });
     this.#selectPending = sqlite.prepare(
       "SELECT id, received_at AS receivedAt, client_id AS clientId, topic, payload FROM ingest_journal WHERE state = 0 AND id > ? ORDER BY id LIMIT ?",
@@ -182,9 +180,9 @@ export class IngestJournal {
     const batch = this.#pending;
     if (batch.length === 0) return;
     this.#pending = [];
-    let ids: number[];
+    let firstId: number;
     try {
-      ids = this.#commitBatch(batch);
+      firstId = this.#commitBatch(batch);
     } catch (error) {
       // Nothing was written, so nothing may be acknowledged: the error closes the client's
       // connection without a PUBACK, and the device publishes again ([MQTT-4.4.0-1]). A full disk
@@ -208,7 +206,7 @@ export class IngestJournal {
       if (verdict.ok) {
         if (this.#tailComplete) {
           this.#tail.push({
-            id: ids[index] as number,
+            id: firstId + index,
             receivedAt: item.receivedAt,
             clientId: message.clientId,
             topic: message.topic,

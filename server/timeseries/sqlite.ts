@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { prepareBulkInsert } from "../db/database.ts";
 import type { Reading } from "../ingest/decoders/index.ts";
 import type { ReadingQuery, StoredPoint, TimeSeriesStore } from "./store.ts";
 
@@ -23,15 +24,19 @@ export function createSqliteTimeSeries(dataDir: string): TimeSeriesStore {
       value       REAL    NOT NULL,
       PRIMARY KEY (device_id, measurement, time)
     ) WITHOUT ROWID`);
-  const insert = db.prepare(
+  const insert = prepareBulkInsert(
+    db,
     `INSERT INTO readings (device_id, measurement, time, site_code, kind, unit, value)
      VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (device_id, measurement, time) DO UPDATE SET value = excluded.value, unit = excluded.unit`,
+    7,
   );
   const insertAll = db.transaction((readings: readonly Reading[]) => {
+    const values: unknown[] = [];
     for (const r of readings) {
-      insert.run(r.deviceId, r.measurement, r.time, r.siteCode, r.kind, r.unit ?? null, r.value);
+      values.push(r.deviceId, r.measurement, r.time, r.siteCode, r.kind, r.unit ?? null, r.value);
     }
+    insert(values);
   });
   const selectAll = db.prepare(
     `SELECT measurement, unit, value, time FROM readings
