@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { prepareBulkInsert } from "../db/database.ts";
+import { prepareBulkInsert, tuneForIngest } from "../db/database.ts";
 import type { Reading } from "../ingest/decoders/index.ts";
 import type { ReadingQuery, StoredPoint, TimeSeriesStore } from "./store.ts";
 
@@ -14,6 +14,7 @@ export function createSqliteTimeSeries(dataDir: string): TimeSeriesStore {
   const db = new Database(path.join(dataDir, "timeseries.db"));
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
+  tuneForIngest(db);
   db.exec(`CREATE TABLE IF NOT EXISTS readings (
       device_id   TEXT    NOT NULL,
       measurement TEXT    NOT NULL,
