@@ -179,6 +179,10 @@ export class IngestProcessor {
       }
       handled += rows.length;
       afterId = (rows[rows.length - 1] as JournalRow).id;
+      // Back to the event loop between batches: with a backlog (a replay after a restart, or a burst)
+      // the broker's acknowledgements and the API would otherwise wait for the whole backlog, since
+      // a store that writes synchronously never gives the loop a turn.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     if (Date.now() - this.#lastPrunedAt > PRUNE_EVERY_MS) this.prune(Date.now());
     if (Date.now() - this.#lastSweptAt > SWEEP_EVERY_MS) this.sweepDepartures(Date.now());
