@@ -1,4 +1,4 @@
-import { parseDeviceTopic } from "../../broker/topics.ts";
+import { parseDeviceTopic, type TopicParse } from "../../broker/topics.ts";
 import { type AppDatabase, prepareBulkInsert } from "../db/database.ts";
 import { JOURNAL_STATE } from "../db/schema.ts";
 import type { EventBus } from "../events.ts";
@@ -63,6 +63,8 @@ export class IngestJournal {
   static readonly TAIL_MAX_ROWS = 50_000;
   static readonly TAIL_MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
   #onAppended: () => void = () => {};
+  /** Parsed topics: a device publishes to the same one or two all day. Bounded, emptied when full. */
+  readonly #topics = new Map<string, TopicParse>();
   /**
    * Rows by state, counted once at start and then kept up to date by every change (appends here,
    * the processor's marks, pruning), so the health check costs nothing however long the journal.
@@ -159,7 +161,12 @@ export class IngestJournal {
         reason: `payload of ${message.payload.length} bytes exceeds the ${this.#maxPayloadBytes}-byte limit`,
       };
     }
-    const parsed = parseDeviceTopic(message.topic);
+    let parsed = this.#topics.get(message.topic);
+    if (parsed === undefined) {
+      parsed = parseDeviceTopic(message.topic);
+      if (this.#topics.size >= 10_000) this.#topics.clear();
+      this.#topics.set(message.topic, parsed);
+    }
     if (!parsed.ok) return parsed;
     if (checkDevice) {
       const refusal = this.#registry.refusal(parsed.topic);
