@@ -1,5 +1,5 @@
-import { parseDeviceTopic } from "../../broker/topics.ts";
-import type { AppDatabase } from "../db/database.ts";
+import { parseDeviceTopic, type TopicParse } from "../../broker/topics.ts";
+import { type AppDatabase, prepareBulkInsert } from "../db/database.ts";
 import { JOURNAL_STATE } from "../db/schema.ts";
 import type { EventBus } from "../events.ts";
 import type { DeviceRegistry } from "../services/device-registry.ts";
@@ -17,6 +17,11 @@ export interface JournalRow {
   clientId: string | null;
   topic: string;
   payload: Buffer;
+}
+
+/** A pending row as the processor takes it; decoded when it was appended by this process. */
+export interface PendingRow extends JournalRow {
+  decoded?: DecodedMessage;
 }
 
 export type Verdict = { ok: true; decoded: DecodedMessage } | { ok: false; reason: string };
@@ -46,16 +51,30 @@ export class IngestJournal {
   #pending: Pending[] = [];
   #flushScheduled = false;
   #closed = false;
-  /** Decoded messages by journal id, so the processor need not decode twice; bounded, a miss re-decodes. */
-  readonly decodedCache = new Map<number, DecodedMessage>();
-  readonly #decodedCacheLimit = 200_000;
+  /**
+   * The pending rows, in id order, as appended (decoded, payload in hand), so the processor reads
+   * neither the journal nor the decoder again. Only while #tailComplete: then every pending row is
+   * here. Otherwise (rows left by an earlier run, or a backlog beyond the bounds below) the pending
+   * rows are read from SQLite until none is left, and the tail starts again.
+   */
+  #tail: PendingRow[] = [];
+  #tailComplete = false;
+  #tailPayloadBytes = 0;
+  static readonly TAIL_MAX_ROWS = 50_000;
+  static readonly TAIL_MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
   #onAppended: () => void = () => {};
+  /** Parsed topics: a device publishes to the same one or two all day. Bounded, emptied when full. */
+  readonly #topics = new Map<string, TopicParse>();
+  /**
+   * Rows by state, counted once at start and then kept up to date by every change (appends here,
+   * the processor's marks, pruning), so the health check costs nothing however long the journal.
+   */
+  readonly #counts = { pending: 0, stored: 0, dead: 0 };
 
-  readonly #insertRow;
+  readonly #insertRows;
   readonly #insertDeadLetter;
   readonly #commitBatch;
   readonly #selectPending;
-  readonly #countByState;
 
   constructor(deps: {
     database: AppDatabase;
@@ -70,38 +89,41 @@ export class IngestJournal {
     this.#events = deps.events;
     this.#maxPayloadBytes = deps.maxPayloadBytes;
     const sqlite = this.#database.sqlite;
-    this.#insertRow = sqlite.prepare(
+    this.#insertRows = prepareBulkInsert(
+      sqlite,
       "INSERT INTO ingest_journal (received_at, client_id, topic, payload, state, processed_at) VALUES (?, ?, ?, ?, ?, ?)",
+      6,
     );
     this.#insertDeadLetter = sqlite.prepare(
       "INSERT INTO dead_letters (journal_id, received_at, client_id, topic, payload, reason) VALUES (?, ?, ?, ?, ?, ?)",
     );
-    this.#commitBatch = sqlite.transaction((batch: Pending[]) => {
-      const ids: number[] = [];
-      for (const item of batch) {
-        const { message, receivedAt, verdict } = item;
-        const state = verdict.ok ? JOURNAL_STATE.pending : JOURNAL_STATE.dead;
-        const id = Number(
-          this.#insertRow.run(
-            receivedAt,
-            message.clientId,
-            message.topic,
-            message.payload,
-            state,
-            verdict.ok ? null : receivedAt,
-          ).lastInsertRowid,
+    this.#commitBatch = sqlite.transaction((batch: Pending[]): number => {
+      const values: unknown[] = [];
+      for (const { message, receivedAt, verdict } of batch) {
+        values.push(
+          receivedAt,
+          message.clientId,
+          message.topic,
+          message.payload,
+          verdict.ok ? JOURNAL_STATE.pending : JOURNAL_STATE.dead,
+          verdict.ok ? null : receivedAt,
         );
-        if (!verdict.ok) {
-          this.insertDeadLetter(id, receivedAt, message, verdict.reason);
-        }
-        ids.push(id);
       }
-      return ids;
+      const firstId = this.#insertRows(values) - batch.length + 1;
+      batch.forEach(({ message, receivedAt, verdict }, index) => {
+        if (!verdict.ok) this.insertDeadLetter(firstId + index, receivedAt, message, verdict.reason);
+      });
+      return firstId;
     });
     this.#selectPending = sqlite.prepare(
       "SELECT id, received_at AS receivedAt, client_id AS clientId, topic, payload FROM ingest_journal WHERE state = 0 AND id > ? ORDER BY id LIMIT ?",
     );
-    this.#countByState = sqlite.prepare("SELECT state, count(*) AS n FROM ingest_journal GROUP BY state");
+    const countByState = sqlite.prepare("SELECT state, count(*) AS n FROM ingest_journal GROUP BY state");
+    for (const row of countByState.all() as Array<{ state: number; n: number }>) {
+      if (row.state === JOURNAL_STATE.pending) this.#counts.pending = row.n;
+      else if (row.state === JOURNAL_STATE.stored) this.#counts.stored = row.n;
+      else if (row.state === JOURNAL_STATE.dead) this.#counts.dead = row.n;
+    }
   }
 
   /** Why the journal is refusing readings right now (disk full, read-only), or null. */
@@ -139,7 +161,12 @@ export class IngestJournal {
         reason: `payload of ${message.payload.length} bytes exceeds the ${this.#maxPayloadBytes}-byte limit`,
       };
     }
-    const parsed = parseDeviceTopic(message.topic);
+    let parsed = this.#topics.get(message.topic);
+    if (parsed === undefined) {
+      parsed = parseDeviceTopic(message.topic);
+      if (this.#topics.size >= 10_000) this.#topics.clear();
+      this.#topics.set(message.topic, parsed);
+    }
     if (!parsed.ok) return parsed;
     if (checkDevice) {
       const refusal = this.#registry.refusal(parsed.topic);
@@ -160,9 +187,9 @@ export class IngestJournal {
     const batch = this.#pending;
     if (batch.length === 0) return;
     this.#pending = [];
-    let ids: number[];
+    let firstId: number;
     try {
-      ids = this.#commitBatch(batch);
+      firstId = this.#commitBatch(batch);
     } catch (error) {
       // Nothing was written, so nothing may be acknowledged: the error closes the client's
       // connection without a PUBACK, and the device publishes again ([MQTT-4.4.0-1]). A full disk
@@ -176,15 +203,37 @@ export class IngestJournal {
     }
     if (this.#writeError) this.#log?.info({ since: this.#writeError.at }, "ingest journal writes again");
     this.#writeError = null;
-    batch.forEach((item, index) => {
-      const id = ids[index] as number;
-      if (item.verdict.ok) {
-        if (this.decodedCache.size < this.#decodedCacheLimit) this.decodedCache.set(id, item.verdict.decoded);
+    for (const item of batch) {
+      if (item.verdict.ok) this.#counts.pending += 1;
+      else this.#counts.dead += 1;
+    }
+    for (let index = 0; index < batch.length; index += 1) {
+      const item = batch[index] as Pending;
+      const { message, verdict } = item;
+      if (verdict.ok) {
+        if (this.#tailComplete) {
+          this.#tail.push({
+            id: firstId + index,
+            receivedAt: item.receivedAt,
+            clientId: message.clientId,
+            topic: message.topic,
+            payload: message.payload,
+            decoded: verdict.decoded,
+          });
+          this.#tailPayloadBytes += message.payload.length;
+        }
       } else {
-        this.#events.emit("ingest.dead-letter", { topic: item.message.topic, reason: item.verdict.reason });
+        this.#events.emit("ingest.dead-letter", { topic: message.topic, reason: verdict.reason });
       }
-      item.done(null);
-    });
+    }
+    if (
+      this.#tail.length > IngestJournal.TAIL_MAX_ROWS ||
+      this.#tailPayloadBytes > IngestJournal.TAIL_MAX_PAYLOAD_BYTES
+    ) {
+      // The processor is far behind (a store outage): the backlog stays on disk, not in memory.
+      this.#dropTail();
+    }
+    for (const item of batch) item.done(null);
     this.#onAppended();
   }
 
@@ -204,18 +253,51 @@ export class IngestJournal {
     );
   }
 
-  pendingRows(afterId: number, limit: number): JournalRow[] {
-    return this.#selectPending.all(afterId, limit) as JournalRow[];
+  /** Up to `limit` pending rows with ids above `afterId`, in id order. */
+  pendingRows(afterId: number, limit: number): PendingRow[] {
+    if (!this.#tailComplete) {
+      const rows = this.#selectPending.all(afterId, limit) as PendingRow[];
+      // Nothing pending at all: from now on every pending row passes through flush().
+      if (rows.length === 0 && this.#counts.pending === 0) this.#tailComplete = true;
+      return rows;
+    }
+    const tail = this.#tail;
+    let from = 0;
+    while (from < tail.length && (tail[from] as PendingRow).id <= afterId) from += 1;
+    return tail.slice(from, from + limit);
   }
 
   counts(): { pending: number; stored: number; dead: number } {
-    const counts = { pending: 0, stored: 0, dead: 0 };
-    for (const row of this.#countByState.all() as Array<{ state: number; n: number }>) {
-      if (row.state === JOURNAL_STATE.pending) counts.pending = row.n;
-      else if (row.state === JOURNAL_STATE.stored) counts.stored = row.n;
-      else if (row.state === JOURNAL_STATE.dead) counts.dead = row.n;
+    return { ...this.#counts };
+  }
+
+  /**
+   * The processor committed a batch: `stored` and `dead` rows are no longer pending, and none with
+   * an id up to `lastId` is.
+   */
+  processed(stored: number, dead: number, lastId: number): void {
+    this.#counts.pending -= stored + dead;
+    this.#counts.stored += stored;
+    this.#counts.dead += dead;
+    const tail = this.#tail;
+    let done = 0;
+    while (done < tail.length && (tail[done] as PendingRow).id <= lastId) {
+      this.#tailPayloadBytes -= (tail[done] as PendingRow).payload.length;
+      done += 1;
     }
-    return counts;
+    if (done > 0) this.#tail = tail.slice(done);
+  }
+
+  #dropTail(): void {
+    this.#tail = [];
+    this.#tailPayloadBytes = 0;
+    this.#tailComplete = false;
+  }
+
+  /** Processed rows were deleted (retention). */
+  pruned(stored: number, dead: number): void {
+    this.#counts.stored -= stored;
+    this.#counts.dead -= dead;
   }
 
   /** Refuses new messages and commits whatever is waiting for its acknowledgement. */

@@ -5,7 +5,7 @@ import type { EventBus } from "../events.ts";
 import type { PresenceTracker } from "../services/presence-tracker.ts";
 import type { TimeSeriesStore } from "../timeseries/store.ts";
 import type { DecodedMessage, Reading } from "./decoders/index.ts";
-import type { IngestJournal, JournalRow } from "./journal.ts";
+import type { IngestJournal, JournalRow, PendingRow } from "./journal.ts";
 import type { Projector, StockChange } from "./projector.ts";
 
 export interface ProcessorOptions {
@@ -69,13 +69,23 @@ export class IngestProcessor {
     const touchDevice = sqlite.prepare(
       "UPDATE devices SET last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?",
     );
-    this.#prune = sqlite.prepare("DELETE FROM ingest_journal WHERE state <> 0 AND processed_at < ?");
+    this.#prune = sqlite.prepare("DELETE FROM ingest_journal WHERE state = ? AND processed_at < ?");
     const markProcessed = sqlite.prepare(
       "UPDATE ingest_journal SET state = ?, processed_at = ? WHERE id = ?",
     );
-    const projectOne = sqlite.transaction((decoded: DecodedMessage, journalId: number) =>
-      this.#projector.apply(decoded, journalId),
+    // Every pending row from the batch's first id to its last is in the batch (they are read in id
+    // order and new rows only get higher ids), so one statement marks them all; the dead ones were
+    // marked before it and are no longer pending.
+    const markStored = sqlite.prepare(
+      `UPDATE ingest_journal SET state = ${JOURNAL_STATE.stored}, processed_at = ?
+       WHERE id BETWEEN ? AND ? AND state = ${JOURNAL_STATE.pending}`,
     );
+    const projectOne = sqlite.transaction((decoded: DecodedMessage, journalId: number) => {
+      const changes = this.#projector.apply(decoded, journalId);
+      // Inside the savepoint, so what the projector held back for the batch fails with this message.
+      this.#projector.flushBatch();
+      return changes;
+    });
     this.#applyBatch = sqlite.transaction(
       (
         stored: Array<{ row: JournalRow; decoded: DecodedMessage }>,
@@ -83,6 +93,7 @@ export class IngestProcessor {
         isolate: boolean,
       ) => {
         const now = Date.now();
+        let deadCount = dead.length;
         const changed = new Map<string, StockChange>();
         const lastSeen = new Map<string, number>();
         for (const { row, decoded } of stored) {
@@ -99,18 +110,21 @@ export class IngestProcessor {
             this.#log.error({ err: error, journalId: row.id }, "projection failed");
             this.#journal.insertDeadLetter(row.id, row.receivedAt, row, reason);
             markProcessed.run(JOURNAL_STATE.dead, now, row.id);
+            deadCount += 1;
             continue;
           }
           for (const change of projected) changed.set(`${change.siteCode}|${change.itemTypeCode}`, change);
-          markProcessed.run(JOURNAL_STATE.stored, now, row.id);
         }
         for (const { row, reason } of dead) {
           this.#journal.insertDeadLetter(row.id, row.receivedAt, row, reason);
           markProcessed.run(JOURNAL_STATE.dead, now, row.id);
         }
+        const first = stored[0];
+        const last = stored[stored.length - 1];
+        const storedCount = first && last ? markStored.run(now, first.row.id, last.row.id).changes : 0;
         for (const [deviceId, at] of lastSeen) touchDevice.run(at, deviceId);
-        this.#projector.flushSightings();
-        return [...changed.values()];
+        this.#projector.flushBatch();
+        return { changes: [...changed.values()], stored: storedCount, dead: deadCount };
       },
     );
   }
@@ -165,6 +179,10 @@ export class IngestProcessor {
       }
       handled += rows.length;
       afterId = (rows[rows.length - 1] as JournalRow).id;
+      // Back to the event loop between batches: with a backlog (a replay after a restart, or a burst)
+      // the broker's acknowledgements and the API would otherwise wait for the whole backlog, since
+      // a store that writes synchronously never gives the loop a turn.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     if (Date.now() - this.#lastPrunedAt > PRUNE_EVERY_MS) this.prune(Date.now());
     if (Date.now() - this.#lastSweptAt > SWEEP_EVERY_MS) this.sweepDepartures(Date.now());
@@ -188,15 +206,19 @@ export class IngestProcessor {
   prune(now: number): number {
     this.#lastPrunedAt = now;
     if (this.#options.retentionHours <= 0) return 0;
-    return this.#prune.run(now - this.#options.retentionHours * 3600 * 1000).changes;
+    const before = now - this.#options.retentionHours * 3600 * 1000;
+    const stored = this.#prune.run(JOURNAL_STATE.stored, before).changes;
+    const dead = this.#prune.run(JOURNAL_STATE.dead, before).changes;
+    this.#journal.pruned(stored, dead);
+    return stored + dead;
   }
 
-  async #processBatch(rows: JournalRow[]): Promise<void> {
+  async #processBatch(rows: PendingRow[]): Promise<void> {
     const stored: Array<{ row: JournalRow; decoded: DecodedMessage }> = [];
     const dead: Array<{ row: JournalRow; reason: string }> = [];
     const readings: Reading[] = [];
     for (const row of rows) {
-      let decoded = this.#journal.decodedCache.get(row.id);
+      let decoded = row.decoded;
       if (!decoded) {
         const verdict = this.#journal.validate(row, row.receivedAt, false);
         if (!verdict.ok) {
@@ -209,7 +231,7 @@ export class IngestProcessor {
       for (const reading of decoded.readings) readings.push(reading);
     }
     await this.#timeseries.write(readings);
-    let changed: StockChange[];
+    let outcome: { changes: StockChange[]; stored: number; dead: number };
     const rollBack = () => {
       // The transaction rolled back, but the in-memory presence states had moved on: take them
       // back from the database so a retry applies the same reads to the same states.
@@ -217,28 +239,28 @@ export class IngestProcessor {
       this.#projector.discardBatch();
     };
     try {
-      changed = this.#applyBatch(stored, dead, false);
+      outcome = this.#applyBatch(stored, dead, false);
     } catch {
       rollBack();
       try {
-        changed = this.#applyBatch(stored, dead, true);
+        outcome = this.#applyBatch(stored, dead, true);
       } catch (error) {
         rollBack();
         throw error;
       }
     }
+    const last = rows[rows.length - 1] as JournalRow;
+    this.#journal.processed(outcome.stored, outcome.dead, last.id);
     const movements = this.#projector.takeMovements();
     const claimedOrders = this.#projector.takeClaimedOrders();
-    for (const row of rows) this.#journal.decodedCache.delete(row.id);
     this.#lastStoredAt = Date.now();
-    const last = rows[rows.length - 1] as JournalRow;
     this.#events.emit("ingest.stored", {
       messages: stored.length,
       readings: readings.length,
       lastJournalId: last.id,
     });
     for (const movement of movements) this.#events.emit("shelf.movement", movement);
-    for (const change of changed) this.#events.emit("stock.changed", change);
+    for (const change of outcome.changes) this.#events.emit("stock.changed", change);
     for (const orderId of claimedOrders) this.#events.emit("dispatch.changed", { orderId });
   }
 

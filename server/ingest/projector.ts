@@ -16,6 +16,15 @@ export interface StockChange {
 
 export type ShelfMovement = PlatformEvents["shelf.movement"];
 
+interface ShelfState {
+  weightKg: number;
+  units: number;
+  readingAt: number;
+  journalId: number | null;
+  /** Whether the batch changed it (and it must be written). */
+  changed: boolean;
+}
+
 /**
  * Turns decoded messages into the projections keepers read: shelf counts and movements, tag presence
  * and the ledger entries portal passages write, unknown tags, environment excursions, device
@@ -33,6 +42,11 @@ export class Projector {
   #claimedOrders = new Set<number>();
   /** Tags read in the batch being projected without a presence change: epc -> latest sighting. */
   readonly #sightings = new Map<string, { at: number; deviceId: string }>();
+  /**
+   * Shelf states of the batch being projected: read once per shelf per batch and written once at its
+   * end, rather than a read and an upsert per reading. null: the shelf has no state yet.
+   */
+  readonly #shelves = new Map<string, ShelfState | null>();
 
   constructor(deps: {
     database: AppDatabase;
@@ -47,7 +61,7 @@ export class Projector {
     const sqlite = deps.database.sqlite;
     this.#statements = {
       shelfState: sqlite.prepare(
-        "SELECT units, reading_at AS readingAt FROM shelf_state WHERE device_id = ?",
+        "SELECT weight_kg AS weightKg, units, reading_at AS readingAt, journal_id AS journalId FROM shelf_state WHERE device_id = ?",
       ),
       upsertShelf: sqlite.prepare(
         `INSERT INTO shelf_state (device_id, weight_kg, units, reading_at, journal_id) VALUES (?, ?, ?, ?, ?)
@@ -130,13 +144,25 @@ export class Projector {
   }
 
   /**
-   * Writes the last-seen times of tags read without any presence change, once per tag per batch
-   * rather than once per read: a reader reports the same shelf of tags every cycle.
+   * Writes what the batch kept in memory: the last-seen times of tags read without any presence
+   * change, once per tag per batch rather than once per read (a reader reports the same shelf of
+   * tags every cycle), and each shelf's latest state once. Called inside the batch's transaction.
    */
-  flushSightings(): void {
+  flushBatch(): void {
     for (const [epc, seen] of this.#sightings)
       this.#statements.touchPresence.run(seen.at, seen.deviceId, epc);
     this.#sightings.clear();
+    for (const [deviceId, state] of this.#shelves) {
+      if (state?.changed)
+        this.#statements.upsertShelf.run(
+          deviceId,
+          state.weightKg,
+          state.units,
+          state.readingAt,
+          state.journalId,
+        );
+    }
+    this.#shelves.clear();
   }
 
   /** Forgets what the batch being rolled back had projected in memory. */
@@ -144,6 +170,7 @@ export class Projector {
     this.#movements = [];
     this.#claimedOrders.clear();
     this.#sightings.clear();
+    this.#shelves.clear();
   }
 
   /** Projects one stored message. Returns the (site, item type) pairs whose stock may have changed. */
@@ -175,13 +202,17 @@ export class Projector {
     const shelf = this.#registry.get(decoded.deviceId)?.shelf;
     const weight = latest(decoded.readings, "weight");
     if (!shelf || !weight) return [];
-    const previous = this.#statements.shelfState.get(decoded.deviceId) as
-      | { units: number; readingAt: number }
-      | undefined;
+    let previous = this.#shelves.get(decoded.deviceId);
+    if (previous === undefined) {
+      const row = this.#statements.shelfState.get(decoded.deviceId) as
+        | { units: number; readingAt: number; weightKg: number; journalId: number | null }
+        | undefined;
+      previous = row ? { ...row, changed: false } : null;
+      this.#shelves.set(decoded.deviceId, previous);
+    }
     // A late reading older than the one shown changes nothing: the shelf has moved on since.
     if (previous && weight.time < previous.readingAt) return [];
     const units = shelfCount(previous?.units ?? null, weight.value, shelf.tareKg, shelf.unitWeightKg);
-    this.#statements.upsertShelf.run(decoded.deviceId, weight.value, units, weight.time, journalId);
     if (previous && previous.units !== units) {
       this.#movements.push({
         deviceId: decoded.deviceId,
@@ -201,6 +232,15 @@ export class Projector {
         journalId,
       );
     }
+    // Kept until flushBatch(), after the statements above, so a message whose statements failed
+    // (and were rolled back to its savepoint) leaves no trace here either.
+    this.#shelves.set(decoded.deviceId, {
+      weightKg: weight.value,
+      units,
+      readingAt: weight.time,
+      journalId,
+      changed: true,
+    });
     return previous?.units === units
       ? []
       : [{ siteCode: decoded.siteCode, itemTypeCode: shelf.itemTypeCode }];

@@ -46,6 +46,13 @@ export class TagRegistry {
   readonly #database: AppDatabase;
   #explicit = new Map<string, TagIdentity>();
   #ranges = new Map<string, RangeRow[]>();
+  /**
+   * Answers by EPC: a reader reports the same tags every cycle, and taking an SGTIN-96 apart (BigInt)
+   * costs more than the rest of a read's processing. Emptied by reload(), and when it grows past
+   * LOOKUP_CACHE_MAX (reads of ever new unknown tags must not grow memory without end).
+   */
+  #lookups = new Map<string, TagLookup>();
+  static readonly LOOKUP_CACHE_MAX = 250_000;
 
   constructor(database: AppDatabase) {
     this.#database = database;
@@ -75,9 +82,20 @@ export class TagRegistry {
       ranges.set(row.gtin14, list);
     }
     this.#ranges = ranges;
+    this.#lookups = new Map();
   }
 
   lookup(epcHex: string): TagLookup {
+    let found = this.#lookups.get(epcHex);
+    if (found === undefined) {
+      found = this.#lookupUncached(epcHex);
+      if (this.#lookups.size >= TagRegistry.LOOKUP_CACHE_MAX) this.#lookups.clear();
+      this.#lookups.set(epcHex, found);
+    }
+    return found;
+  }
+
+  #lookupUncached(epcHex: string): TagLookup {
     const explicit = this.#explicit.get(epcHex);
     if (explicit) return { known: true, identity: explicit };
     const decoded = decodeSgtin96(epcHex);

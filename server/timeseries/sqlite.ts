@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { prepareBulkInsert, tuneForIngest } from "../db/database.ts";
 import type { Reading } from "../ingest/decoders/index.ts";
 import type { ReadingQuery, StoredPoint, TimeSeriesStore } from "./store.ts";
 
@@ -13,6 +14,7 @@ export function createSqliteTimeSeries(dataDir: string): TimeSeriesStore {
   const db = new Database(path.join(dataDir, "timeseries.db"));
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
+  tuneForIngest(db);
   db.exec(`CREATE TABLE IF NOT EXISTS readings (
       device_id   TEXT    NOT NULL,
       measurement TEXT    NOT NULL,
@@ -23,15 +25,19 @@ export function createSqliteTimeSeries(dataDir: string): TimeSeriesStore {
       value       REAL    NOT NULL,
       PRIMARY KEY (device_id, measurement, time)
     ) WITHOUT ROWID`);
-  const insert = db.prepare(
+  const insert = prepareBulkInsert(
+    db,
     `INSERT INTO readings (device_id, measurement, time, site_code, kind, unit, value)
      VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (device_id, measurement, time) DO UPDATE SET value = excluded.value, unit = excluded.unit`,
+    7,
   );
   const insertAll = db.transaction((readings: readonly Reading[]) => {
+    const values: unknown[] = [];
     for (const r of readings) {
-      insert.run(r.deviceId, r.measurement, r.time, r.siteCode, r.kind, r.unit ?? null, r.value);
+      values.push(r.deviceId, r.measurement, r.time, r.siteCode, r.kind, r.unit ?? null, r.value);
     }
+    insert(values);
   });
   const selectAll = db.prepare(
     `SELECT measurement, unit, value, time FROM readings

@@ -31,8 +31,19 @@ describe("ingest journal retention", () => {
       .prepare("UPDATE ingest_journal SET processed_at = ? WHERE id IN (?, ?)")
       .run(twoDaysAgo, ids[0], ids[2]);
 
+    expect((await t.http("/api/health")).body.ingest).toMatchObject({
+      stored: 2,
+      deadLetters: 1,
+      pending: 0,
+    });
     expect(t.platform.deps.processor.prune(Date.now())).toBe(2);
     expect(sqlite.prepare("SELECT id FROM ingest_journal").all()).toEqual([{ id: ids[1] }]);
+    // The journal's counts follow the rows it still holds.
+    expect((await t.http("/api/health")).body.ingest).toMatchObject({
+      stored: 1,
+      deadLetters: 0,
+      pending: 0,
+    });
     const letters = (await t.http("/api/dead-letters")).body.items;
     expect(letters.map((l: { payload: string }) => l.payload)).toEqual(["garbage"]);
     // The readings themselves live in the time-series store and stay.

@@ -188,6 +188,38 @@ describe("tag registration", () => {
     expect(refused?.code).toBe(4);
   });
 
+  it("counts a tag whose reads were unknown once its range is registered", async () => {
+    const client = t.fleet();
+    const at = Date.now() - 5000;
+    const tag = encodeSgtin96("08719139005740", 7, 5001);
+    const read = (offset: number) =>
+      client.publishAsync(
+        "sites/NX-B02/rfid/NX-B02-RD1",
+        zebraBatch([{ epc: tag, antenna: 1, at: at + offset }]),
+        { qos: 1 },
+      );
+    await read(0);
+    await read(100);
+    await t.drained();
+    expect((await t.http("/api/tags/unknown?siteCode=NX-B02")).body.items).toEqual([
+      expect.objectContaining({ epc: tag, readCount: 2 }),
+    ]);
+    const before = (await t.stockLine("NX-B02", "HELMET")).sensedQty;
+
+    const range = {
+      gtin14: "08719139005740",
+      serialFrom: 5000,
+      serialTo: 5009,
+      itemTypeCode: "HELMET",
+      siteCode: "NX-B02",
+    };
+    expect((await post("/api/tags", JSON.stringify({ ranges: [range] }))).status).toBe(201);
+    await read(1000);
+    await read(1100);
+    await t.drained();
+    expect((await t.stockLine("NX-B02", "HELMET")).sensedQty).toBe((before ?? 0) + 1);
+  });
+
   it("refuses a bad CSV with every problem and its line, registering nothing", async () => {
     const csv = ["gtin14,serial_from,serial_to,item_type,colour", "0871913900574,1,2,HELMET,red"].join("\n");
     const refused = await post("/api/tags/import", csv, "text/csv");

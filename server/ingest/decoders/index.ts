@@ -61,24 +61,17 @@ function decodeByKind(
   receivedAtMs: number,
 ): DecodedMessage {
   const { siteCode, deviceId, kind } = topic;
-  const point = (measurement: string, unit: string | undefined, value: number, time: number): Reading => ({
-    deviceId,
-    siteCode,
-    kind,
-    measurement,
-    unit,
-    value,
-    time,
-  });
   switch (kind) {
     case "shelf": {
+      // Loops rather than some/map with closures: every shelf reading passes here.
       const records = decodeSenml(payload, receivedAtMs);
-      if (!records.some((r) => r.unit === "kg")) {
-        throw new DecodeError("shelf pack has no weight record in kg or g");
+      const readings: Reading[] = [];
+      let weighed = false;
+      for (const r of records) {
+        if (r.unit === "kg") weighed = true;
+        readings.push(reading(topic, r.unit === "kg" ? "weight" : r.measurement, r.unit, r.value, r.time));
       }
-      const readings = records.map((r) =>
-        point(r.unit === "kg" ? "weight" : r.measurement, r.unit, r.value, r.time),
-      );
+      if (!weighed) throw new DecodeError("shelf pack has no weight record in kg or g");
       return { siteCode, deviceId, kind, readings };
     }
     case "env": {
@@ -91,7 +84,7 @@ function decodeByKind(
         siteCode,
         deviceId,
         kind,
-        readings: records.map((r) => point(r.measurement, r.unit, r.value, r.time)),
+        readings: records.map((r) => reading(topic, r.measurement, r.unit, r.value, r.time)),
       };
     }
     case "status": {
@@ -101,7 +94,7 @@ function decodeByKind(
         siteCode,
         deviceId,
         kind,
-        readings: [point("online", undefined, body.online ? 1 : 0, receivedAtMs)],
+        readings: [reading(topic, "online", undefined, body.online ? 1 : 0, receivedAtMs)],
       };
     }
     case "rfid": {
@@ -110,9 +103,33 @@ function decodeByKind(
       // series cardinality); which tag was where is the presence projection's business.
       const reads = tagReads.reduce((sum, r) => sum + r.reads, 0);
       const time = tagReads.reduce((first, r) => Math.min(first, r.time), tagReads[0]?.time ?? receivedAtMs);
-      return { siteCode, deviceId, kind, readings: [point("tag_reads", undefined, reads, time)], tagReads };
+      return {
+        siteCode,
+        deviceId,
+        kind,
+        readings: [reading(topic, "tag_reads", undefined, reads, time)],
+        tagReads,
+      };
     }
   }
+}
+
+function reading(
+  topic: { siteCode: string; kind: TopicKind; deviceId: string },
+  measurement: string,
+  unit: string | undefined,
+  value: number,
+  time: number,
+): Reading {
+  return {
+    deviceId: topic.deviceId,
+    siteCode: topic.siteCode,
+    kind: topic.kind,
+    measurement,
+    unit,
+    value,
+    time,
+  };
 }
 
 function parseJson(payload: Buffer): unknown {

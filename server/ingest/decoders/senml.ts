@@ -50,7 +50,9 @@ export function decodeSenmlPack(pack: unknown, receivedAtMs: number): SenmlReadi
   let baseValue = 0;
   const readings: SenmlReading[] = [];
 
-  pack.forEach((record: unknown, index) => {
+  // A loop, not forEach: no closure per message on this hot path.
+  for (let index = 0; index < pack.length; index += 1) {
+    const record: unknown = pack[index];
     const at = `record ${index}`;
     if (typeof record !== "object" || record === null || Array.isArray(record)) {
       throw new DecodeError(`${at} is not an object`);
@@ -68,13 +70,18 @@ export function decodeSenmlPack(pack: unknown, receivedAtMs: number): SenmlReadi
     if (r.bu !== undefined) baseUnit = expectString(r.bu, `${at}.bu`);
     if (r.bv !== undefined) baseValue = expectNumber(r.bv, `${at}.bv`);
 
-    const hasValue = ["v", "vs", "vb", "vd", "s"].some((key) => r[key] !== undefined);
+    const hasValue =
+      r.v !== undefined ||
+      r.vs !== undefined ||
+      r.vb !== undefined ||
+      r.vd !== undefined ||
+      r.s !== undefined;
     if (!hasValue) {
       // A record carrying only base fields is allowed; it just sets the context.
       if (r.n !== undefined || r.u !== undefined || r.t !== undefined) {
         throw new DecodeError(`${at} has no value (v, vs, vb, vd or s)`);
       }
-      return;
+      continue;
     }
     if (r.vs !== undefined || r.vb !== undefined || r.vd !== undefined) {
       throw new DecodeError(`${at}: only numeric values (v) are accepted, not vs, vb or vd`);
@@ -98,14 +105,24 @@ export function decodeSenmlPack(pack: unknown, receivedAtMs: number): SenmlReadi
 
     readings.push({
       name,
-      measurement: name.split(/[:/]/).filter(Boolean).pop() ?? name,
+      measurement: lastNamePart(name),
       unit: conversion ? conversion.unit : rawUnit,
       value: conversion ? rawValue * conversion.factor : rawValue,
       time: Math.round(timeMs),
     });
-  });
+  }
   if (readings.length === 0) throw new DecodeError("SenML pack carries no values");
   return readings;
+}
+
+/** The last non-empty `:`- or `/`-separated part of a name ("urn:dev:shelf:X:weight" -> "weight"). */
+function lastNamePart(name: string): string {
+  let end = name.length;
+  while (end > 0 && (name[end - 1] === ":" || name[end - 1] === "/")) end -= 1;
+  if (end === 0) return name;
+  let start = end;
+  while (start > 0 && name[start - 1] !== ":" && name[start - 1] !== "/") start -= 1;
+  return name.slice(start, end);
 }
 
 function expectString(value: unknown, field: string): string {

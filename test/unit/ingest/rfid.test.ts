@@ -351,4 +351,16 @@ describe("ISO 8601 timestamps", () => {
   ])("refuses %s", (text) => {
     expect(parseIsoTimestampMs(text)).toBeNull();
   });
+
+  it("knows the last day of every month as the calendar does, leap years included", () => {
+    for (let year = 1970; year <= 2400; year += 1) {
+      for (let month = 1; month <= 12; month += 1) {
+        const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+        const day = (d: number) =>
+          `${year}-${String(month).padStart(2, "0")}-${String(d).padStart(2, "0")}T00:00:00Z`;
+        expect(parseIsoTimestampMs(day(last))).toBe(Date.UTC(year, month - 1, last));
+        expect(parseIsoTimestampMs(day(last + 1))).toBeNull();
+      }
+    }
+  });
 });
