@@ -64,6 +64,7 @@ export async function ingestSection(ctx: BenchContext): Promise<Row[]> {
     const problems = checkRun(result, "platform");
     const e2e = await endToEnd(platform, result);
     const after = await platform.health();
+    const healthMs = await platform.healthMs();
     const stored = after.ingest.stored - before.ingest.stored;
     const dead = after.ingest.deadLetters - before.ingest.deadLetters;
     if (stored !== result.acked) problems.push(`stored ${stored} rows for ${result.acked} acknowledged`);
@@ -77,6 +78,7 @@ export async function ingestSection(ctx: BenchContext): Promise<Row[]> {
       deadLetters: dead,
       drainAfterLastAckMs: e2e.storedAt - result.lastAckAt,
       ackLatencyMs: result.ackLatency,
+      healthMsAfter: healthMs,
       bareAedes: { acked: bare.acked, seconds: settings.baselineSeconds, ackLatencyMs: bare.ackLatency },
       ...(mosquitto ? { mosquitto: { acked: mosquitto.acked, ackLatencyMs: mosquitto.ackLatency } } : {}),
       problems,

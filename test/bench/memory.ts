@@ -103,8 +103,11 @@ export async function memorySection(ctx: BenchContext): Promise<Row[]> {
   const platform = await startPlatformProcess(dataDir);
   try {
     const idle = platform.memory();
+    // RSS after each step, to see where memory goes.
+    const steps: Record<string, number> = { started: idle.rssMb };
     const readers = await platform.api<Reader[]>("GET", "/api/devices?kind=rfid");
     const epcs = await registerTags(platform, readers, settings.memoryTags);
+    steps.tagsRegistered = platform.memory().rssMb;
 
     let started = performance.now();
     const secrets = await issueSecrets(
@@ -113,6 +116,7 @@ export async function memorySection(ctx: BenchContext): Promise<Row[]> {
     );
     const issueSeconds = (performance.now() - started) / 1000;
     log(`memory: issued ${secrets.size} device secrets in ${issueSeconds.toFixed(1)} s`);
+    steps.secretsIssued = platform.memory().rssMb;
 
     // Every new tag read twice on a storage antenna: present, with its state in the tracker.
     const perReader = Math.max(
@@ -134,6 +138,7 @@ export async function memorySection(ctx: BenchContext): Promise<Row[]> {
     );
     const problems = checkRun(reads, "tag reads");
     await platform.drained();
+    steps.tagsPresent = platform.memory().rssMb;
     let present = 0;
     for (const r of readers) {
       present += (await platform.api<unknown[]>("GET", `/api/sites/${r.siteCode}/tags?present=true`)).length;
@@ -158,6 +163,7 @@ export async function memorySection(ctx: BenchContext): Promise<Row[]> {
       rate: settings.memoryRate,
     });
     const connected = await hold.connected;
+    steps.devicesConnected = platform.memory().rssMb;
     log(`memory: ${connected.connections} devices connected in ${(connected.ms / 1000).toFixed(1)} s`);
     await sleep(5000);
     const health = await platform.health();
@@ -178,6 +184,7 @@ export async function memorySection(ctx: BenchContext): Promise<Row[]> {
         command: command("memory"),
         detail: {
           idleRssMb: idle.rssMb,
+          rssMbAfter: steps,
           peakRssMb: memory.peakMb,
           devices: connections.length,
           connectedClients: health.mqtt?.connectedClients,

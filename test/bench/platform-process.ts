@@ -61,6 +61,8 @@ export interface BenchPlatform {
   /** An authenticated API call; throws on an error status. */
   api<T = any>(method: string, pathname: string, body?: unknown): Promise<T>;
   health(): Promise<Health>;
+  /** Median time of three /api/health calls, ms (it counts every journal row by state). */
+  healthMs(): Promise<number>;
   /**
    * Polls /api/health every `pollMs` (it counts the journal by state, so not too often) until
    * nothing is pending; returns when the last batch was stored (the server's clock, epoch ms).
@@ -81,10 +83,12 @@ export async function startPlatformProcess(
   env: Record<string, string> = {},
   options: { readyTimeoutMs?: number } = {},
 ): Promise<BenchPlatform> {
+  // BENCH_PROFILE=1: a V8 CPU profile of each platform process, written when it exits.
+  const profile = process.env.BENCH_PROFILE === "1" ? ["--cpu-prof", `--cpu-prof-dir=${profileDir()}`] : [];
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server/main.ts")], {
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", path.join(root, "server/main.ts")], {
     cwd: root,
     env: {
       ...process.env,
@@ -172,6 +176,15 @@ export async function startPlatformProcess(
     token,
     api,
     health,
+    async healthMs() {
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        await health();
+        times.push(performance.now() - started);
+      }
+      return times.sort((a, b) => a - b)[1] as number;
+    },
     async drained({ pollMs = 500, timeoutMs = 600_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -204,6 +217,11 @@ export async function startPlatformProcess(
       clearTimeout(timer);
     },
   };
+}
+
+/** Where BENCH_PROFILE=1 puts the platform processes' .cpuprofile files (open them in Chrome DevTools). */
+export function profileDir(): string {
+  return path.join(root, "test-artifacts", "bench-profiles");
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -57,6 +57,7 @@ export async function replaySection(ctx: BenchContext): Promise<Row[]> {
     const problems: string[] = [];
     if (health.ingest.stored < settings.replayRows) problems.push(`only ${health.ingest.stored} rows stored`);
     if (health.ingest.deadLetters > 0) problems.push(`${health.ingest.deadLetters} dead letters`);
+    const healthMs = await platform.healthMs();
     log(
       `replay: drained in ${seconds.toFixed(1)} s (HTTP answered after ${(answeredMs / 1000).toFixed(1)} s)`,
     );
@@ -82,6 +83,13 @@ export async function replaySection(ctx: BenchContext): Promise<Row[]> {
         figure: "replay: spawn to the first /api/health answer",
         unit: "s",
         value: answeredMs / 1000,
+        command: command("replay"),
+      }),
+      row({
+        section: "replay",
+        figure: `GET /api/health with ${num(health.ingest.stored)} journal rows (counts them by state)`,
+        unit: "ms",
+        value: healthMs,
         command: command("replay"),
       }),
     ];
