@@ -77,7 +77,7 @@ export async function apiSection(ctx: BenchContext): Promise<Row[]> {
         }),
         row({
           section: "api",
-          figure: `ingest acknowledged meanwhile (target ${num(settings.loadRate)})`,
+          figure: `ingest acknowledged during the ${pathname.split("/").pop()} run (target ${num(settings.loadRate)})`,
           unit: "msg/s",
           value: ingestRate,
           command: command("api"),

@@ -20,11 +20,12 @@
  * - latency: while the generator sends BENCH_LOAD_RATE msg/s (rate-controlled, shelves of the county
  *   and smaller sites), markers on the central and branch depots' shelves set a weight that changes
  *   the site's sensed first-aid count; each is timed from publish until GET /api/sites/{code}/stock
- *   shows it (polled every 10 ms). BENCH_MARKERS markers at BENCH_MARKER_RATE a second. Goal p99 < 1 s.
+ *   shows it (polled every 10 ms). BENCH_MARKERS markers at BENCH_MARKER_RATE a second; baseline:
+ *   BENCH_IDLE_MARKERS markers before the load starts. Goal p99 < 1 s.
  * - api: autocannon, BENCH_API_SECONDS each on GET /api/sites/NX-C01/stock and GET /api/alerts as the
  *   demo admin (bearer token), BENCH_API_CONNECTIONS connections at BENCH_API_RATE requests/s in
- *   all, while the generator sends BENCH_LOAD_RATE msg/s. Goal p99 < 50 ms. Also the ingest rate
- *   achieved meanwhile.
+ *   all, while the generator sends BENCH_LOAD_RATE msg/s; baseline: the same requests before the load
+ *   starts (BENCH_API_IDLE_SECONDS). Goal p99 < 50 ms. Also the ingest rate achieved meanwhile.
  * - influx: the platform with TIMESERIES=influxdb on a private influxd; the shelf load for
  *   BENCH_INFLUX_SECONDS, end to end in points/s. Baseline: the same number of points, the same
  *   series (measurement weight; tags device, kind, site, unit; field value; ms timestamps) as raw
@@ -36,10 +37,12 @@
  *   /api/devices/{id}/credentials; 100,000 tags (BENCH_MEMORY_TAGS) are registered as SGTIN ranges
  *   (POST /api/tags) and read twice by the readers, so every one is present in the presence tracker;
  *   then all 1,000 devices connect and publish lightly (BENCH_MEMORY_RATE msg/s in all) and the
- *   server's VmRSS is read from /proc/<pid>/status. Goal < 512 MB.
+ *   server's VmRSS is read from /proc/<pid>/status. Goal < 512 MB. Each secret issued and each first
+ *   CONNECT costs the server a full scrypt, so this section takes a minute or two.
  * - replay: with the platform stopped, BENCH_REPLAY_ROWS (1,000,000) pending journal rows (valid
  *   SenML on the shelf topics, distinct times) are inserted in one transaction; then the time from
- *   spawn until /api/health shows nothing pending. Goal < 60 s.
+ *   spawn until /api/health shows nothing pending. Goal < 60 s. Also when /api/health first answered
+ *   and what one call costs with that many journal rows.
  *
  * Settings (environment):
  *   BENCH_SECONDS=60            ingest sustain time, platform
@@ -48,18 +51,20 @@
  *   BENCH_SHELF_CHANGE_EVERY=16 a shelf's count changes every this many of its messages (a movement)
  *   BENCH_RFID_SECONDS=30, BENCH_RFID_WINDOW=32
  *   BENCH_LOAD_RATE=10000       background msg/s for latency and api
- *   BENCH_MARKERS=300, BENCH_MARKER_RATE=15
- *   BENCH_API_SECONDS=15, BENCH_API_RATE=100, BENCH_API_CONNECTIONS=10
+ *   BENCH_MARKERS=300, BENCH_MARKER_RATE=15, BENCH_IDLE_MARKERS=60 (the no-load baseline)
+ *   BENCH_API_SECONDS=15, BENCH_API_RATE=100, BENCH_API_CONNECTIONS=10, BENCH_API_IDLE_SECONDS=5
  *   BENCH_INFLUX_SECONDS=20
  *   BENCH_MEMORY_TAGS=100000, BENCH_MEMORY_DEVICES=1000, BENCH_MEMORY_RATE=100
  *   BENCH_REPLAY_ROWS=1000000
  *   BENCH_KEEP=1                keep the temporary data dirs (their paths are printed)
+ *   BENCH_PROFILE=1             V8 CPU profiles of every platform process in test-artifacts/bench-profiles
  *
  * Every platform runs as its own process (server/main.ts) on a fresh data dir with LOG_LEVEL=warn and
  * DEVICE_MAX_MSGS_PER_S=0. The load generator is a worker thread of this process (loadgen.ts), so it
  * shares the machine's cores with the server under test, as do the baselines.
  */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { apiSection } from "./api.ts";
 import { computeSection } from "./compute.ts";
@@ -100,6 +105,8 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   const failures: Array<{ section: string; error: string }> = [];
   const started = performance.now();
+  // Other work on the machine moves every absolute figure: the load averages go with the results.
+  const loadBefore = os.loadavg()[0] as number;
   log(`sections: ${chosen.join(" ")}; settings: ${JSON.stringify(settings)}`);
   try {
     for (const name of chosen) {
@@ -121,17 +128,18 @@ async function main(): Promise<number> {
 
   const table = markdownTable(rows);
   const minutes = (performance.now() - started) / 60000;
+  const load = `load average ${loadBefore.toFixed(1)} at the start, ${(os.loadavg()[0] as number).toFixed(1)} at the end, ${os.cpus().length} CPUs`;
   const failed = failures.map((f) => `\n**${f.section} failed:** ${f.error}\n`).join("");
-  console.log(`\n${table}\n${failed}`);
+  console.log(`\n${load}\n\n${table}\n${failed}`);
   const out = path.resolve("test-artifacts");
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(
     path.join(out, "bench.json"),
-    `${JSON.stringify({ at: new Date().toISOString(), minutes, sections: chosen, settings, rows, failures }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), minutes, load, sections: chosen, settings, rows, failures }, null, 2)}\n`,
   );
   fs.writeFileSync(
     path.join(out, "bench.md"),
-    `# npm run bench, ${new Date().toISOString()} (${minutes.toFixed(1)} min; ${chosen.join(", ")})\n\n${table}\n${failed}`,
+    `# npm run bench, ${new Date().toISOString()} (${minutes.toFixed(1)} min; ${chosen.join(", ")})\n\n${load}\n\n${table}\n${failed}`,
   );
   log(`wrote test-artifacts/bench.md and bench.json (${minutes.toFixed(1)} min)`);
   return failures.length > 0 ? 1 : 0;
