@@ -1,21 +1,14 @@
 /**
  * Computation figures for `npm run bench`: coverage, the dispatch MIP and MCLP siting on
- * synthetic networks the size the issue names, each against its goal.
+ * synthetic networks the size the issue names, each against its goal. In the bench's own process
+ * (pure domain code, no server).
  */
 import { pointCoverage } from "../../server/domain/coverage.ts";
 import { planDispatch, type SupplySource } from "../../server/domain/dispatch.ts";
 import { loadHighs } from "../../server/domain/highs.ts";
 import { seededRandom } from "../../server/domain/random.ts";
 import { siteNewDepots } from "../../server/domain/siting.ts";
-
-export interface ComputeRow {
-  figure: string;
-  unit: string;
-  value: number;
-  baseline: number;
-  ratio: number;
-  command: string;
-}
+import { command, type Row, row } from "./report.ts";
 
 const TYPES = Array.from({ length: 17 }, (_, i) => `T${i}`);
 
@@ -35,7 +28,7 @@ async function timed(runs: number, fn: () => unknown | Promise<unknown>): Promis
   return median(times);
 }
 
-export async function computeBench(): Promise<ComputeRow[]> {
+export async function computeSection(): Promise<Row[]> {
   const random = seededRandom(42);
   const inRegion = () => ({ lat: 35.2 + random() * 4.2, lon: 104.2 + random() * 3.5 });
   const depots = Array.from({ length: 1000 }, (_, i) => ({
@@ -68,17 +61,18 @@ export async function computeBench(): Promise<ComputeRow[]> {
     siteNewDepots({ candidates, existing, points: sitingPoints, k: 3, reachKm: 60, highs }),
   );
 
-  const row = (figure: string, value: number, goal: number): ComputeRow => ({
-    figure,
-    unit: "ms",
-    value,
-    baseline: goal,
-    ratio: value / goal,
-    command: "npm run bench",
-  });
+  const timing = (figure: string, value: number, goalMs: number): Row =>
+    row({
+      section: "compute",
+      figure,
+      unit: "ms",
+      value,
+      goals: [{ kind: "max", on: "value", limit: goalMs }],
+      command: command("compute"),
+    });
   return [
-    row("coverage, 1,000 depots x 10,000 points x 17 types (goal 200 ms)", coverageMs, 200),
-    row("dispatch MIP, 200 sources x 17 item types (goal 500 ms)", dispatchMs, 500),
-    row("MCLP siting, 500 candidates, 2,000 points, k = 3 (goal 5 s)", sitingMs, 5000),
+    timing("coverage, 1,000 depots × 10,000 points × 17 types (median of 5)", coverageMs, 200),
+    timing("dispatch MIP, 200 sources × 17 item types (median of 3)", dispatchMs, 500),
+    timing("MCLP siting, 500 candidates, 2,000 points, k = 3", sitingMs, 5000),
   ];
 }
