@@ -17,7 +17,9 @@ describe("configuration", () => {
   });
 
   it("runs the ingest against an external broker only with its URL", () => {
-    expect(() => loadConfig({ MQTT_BROKER: "external" })).toThrow(/MQTT_URL: needed with MQTT_BROKER=external/);
+    expect(() => loadConfig({ MQTT_BROKER: "external" })).toThrow(
+      /MQTT_URL: needed with MQTT_BROKER=external/,
+    );
     expect(() => loadConfig({ MQTT_BROKER: "external", MQTT_URL: "http://x" })).toThrow(/MQTT_URL/);
     const config = loadConfig({
       MQTT_BROKER: "external",

@@ -15,7 +15,12 @@ const accepted: string[] = [];
 const guard = () =>
   new BrokerGuard(
     devices,
-    { accept: (m, done) => (accepted.push(m.topic), done(null)) },
+    {
+      accept: (m, done) => {
+        accepted.push(m.topic);
+        done(null);
+      },
+    },
     { warn: () => {} },
     {
       maxConnections: 10,
