@@ -43,7 +43,6 @@ export interface BrokerSecurityLog {
 }
 
 const SYS_PREFIX = "$SYS/";
-const EMPTY = Buffer.alloc(0);
 
 /** CONNACK return code 4 (MQTT 3.1.1): bad user name or password. */
 class BadCredentials extends Error {
@@ -65,11 +64,6 @@ export class BrokerGuard {
   /** Connections of the ingest service account. */
   readonly #ingest = new WeakSet<Client>();
 
-  /**
-   * `limits.sinkRoutes`: the sink itself routes the message (a cluster member publishes it through
-   * aedes' pipeline, into Redis, before the PUBACK); aedes' own publish after its PUBACK is then
-   * turned into a no-op so the message is not delivered twice.
-   */
   constructor(
     private readonly auth: DeviceAuthenticator,
     private readonly sink: MessageSink,
@@ -80,7 +74,6 @@ export class BrokerGuard {
       /** Per-device message rate; null: unlimited. */
       rate: TokenBuckets | null;
       ingestAccount?: IngestAccount | null;
-      sinkRoutes?: { discardTopic: string } | null;
     },
   ) {}
 
@@ -157,16 +150,8 @@ export class BrokerGuard {
       return;
     }
     const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
-    const routed = this.limits.sinkRoutes;
     const accept = () =>
-      this.sink.accept({ clientId: client?.id ?? null, topic: packet.topic, payload }, (error) => {
-        if (!error && routed) {
-          // Already routed and stored: what aedes publishes after its PUBACK goes nowhere.
-          packet.topic = routed.discardTopic;
-          packet.payload = EMPTY;
-        }
-        callback(error);
-      });
+      this.sink.accept({ clientId: client?.id ?? null, topic: packet.topic, payload }, callback);
     // Too fast for its rate: the message waits for its token (and the device for its PUBACK).
     const wait = device && this.limits.rate ? this.limits.rate.take(device.deviceId, Date.now()) : 0;
     if (wait > 0) setTimeout(accept, wait);
