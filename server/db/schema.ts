@@ -355,7 +355,10 @@ export const stockLedger = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [
-    index("ledger_site_item_idx").on(t.siteCode, t.itemTypeCode),
+    // With the quantity, so the sums per site and item type or batch (stock, rotation and alert
+    // evaluation of every site at once) read the index alone, already in group order.
+    index("ledger_site_item_idx").on(t.siteCode, t.itemTypeCode, t.quantity),
+    index("ledger_site_batch_idx").on(t.siteCode, t.batchId, t.quantity),
     index("ledger_batch_idx").on(t.batchId),
   ],
 );

@@ -168,7 +168,6 @@ export function batchLifecycle(
     services.lastMaintenance ?? batch.receivedAt,
     policy.maintenanceIntervalDays,
   );
-  const service = { nextInspection, nextMaintenance };
 
   if (policy.lifecycle === "durable") {
     const endOfLife =
@@ -181,7 +180,8 @@ export function batchLifecycle(
         endOfLife,
         status: "ok",
         daysToExpiry: null,
-        ...service,
+        nextInspection,
+        nextMaintenance,
       };
     }
     const notice = nonNegativeOr(
@@ -198,7 +198,8 @@ export function batchLifecycle(
       endOfLife,
       status,
       daysToExpiry: daysLeft,
-      ...service,
+      nextInspection,
+      nextMaintenance,
     };
   }
 
@@ -211,7 +212,8 @@ export function batchLifecycle(
       endOfLife: null,
       status: "ok",
       daysToExpiry: null,
-      ...service,
+      nextInspection,
+      nextMaintenance,
     };
   }
   const expiry = dayNumber(expiryDate);
@@ -240,7 +242,8 @@ export function batchLifecycle(
     endOfLife: expiryDate,
     status,
     daysToExpiry: expiry - now,
-    ...service,
+    nextInspection,
+    nextMaintenance,
   };
 }
 

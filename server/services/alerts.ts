@@ -45,6 +45,16 @@ export interface AlertRow {
   acknowledgedBy: string | null;
 }
 
+/** An open alert as evaluate reads it: id, kind, site_code, subject, severity, message. */
+type OpenValues = [
+  id: number,
+  kind: string,
+  siteCode: string,
+  subject: string,
+  severity: string,
+  message: string,
+];
+
 const key = (c: { kind: string; siteCode: string; subject: string }) =>
   `${c.kind}|${c.siteCode}|${c.subject}`;
 
@@ -58,6 +68,16 @@ export class AlertService {
   readonly #events: EventBus;
   readonly #sources: ConditionSource[] = [];
   readonly #policy: AlertPolicy;
+  // Prepared once: evaluation runs every few seconds under load.
+  readonly #open;
+  readonly #byId;
+  readonly #refresh;
+  readonly #restate;
+  readonly #insert;
+  readonly #clear;
+  readonly #openExcursions;
+  readonly #offlineDevices;
+  readonly #unknownTags;
 
   constructor(deps: {
     database: AppDatabase;
@@ -69,8 +89,31 @@ export class AlertService {
     this.#database = deps.database;
     this.#events = deps.events;
     this.#policy = deps.policy ?? DEFAULT_ALERT_POLICY;
+    const sqlite = this.#database.sqlite;
+    this.#open = sqlite
+      .prepare("SELECT id, kind, site_code, subject, severity, message FROM alerts WHERE cleared_at IS NULL")
+      .raw(true);
+    this.#byId = sqlite.prepare("SELECT * FROM alerts WHERE id = ?");
+    this.#refresh = sqlite.prepare(
+      "UPDATE alerts SET last_seen_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+    );
+    this.#restate = sqlite.prepare("UPDATE alerts SET severity = ?, message = ? WHERE id = ?");
+    this.#insert = sqlite.prepare(
+      "INSERT INTO alerts (kind, severity, site_code, subject, message, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    this.#clear = sqlite.prepare("UPDATE alerts SET cleared_at = ? WHERE id = ?");
+    this.#openExcursions = sqlite.prepare(
+      "SELECT id, site_code AS siteCode, item_type_code AS itemTypeCode, measurement, bound, limit_value AS limitValue, peak_value AS peakValue FROM env_excursions WHERE ended_at IS NULL",
+    );
+    this.#offlineDevices = sqlite.prepare(
+      `SELECT id, site_code AS siteCode, online, last_seen_at AS lastSeenAt FROM devices
+       WHERE enabled = 1 AND (online = 0 OR (last_seen_at IS NOT NULL AND last_seen_at < ?))`,
+    );
+    this.#unknownTags = sqlite.prepare(
+      "SELECT site_code AS siteCode, count(*) AS n FROM unknown_tags WHERE last_seen_at >= ? GROUP BY site_code",
+    );
     this.#sources.push(
-      () => stockConditions(deps.stock, deps.reference),
+      () => stockConditions(deps.stock),
       (now) => this.#sensingConditions(now),
     );
   }
@@ -84,47 +127,50 @@ export class AlertService {
     const conditions = new Map<string, AlertCondition>();
     for (const source of this.#sources) for (const c of source(now)) conditions.set(key(c), c);
     const sqlite = this.#database.sqlite;
-    const open = sqlite.prepare("SELECT * FROM alerts WHERE cleared_at IS NULL").all() as Array<
-      Record<string, unknown>
-    >;
+    // Open alerts as raw rows with what is compared; the whole row is read only for one cleared.
+    const openByKey = new Map<string, OpenValues>();
+    for (const row of this.#open.all() as OpenValues[]) {
+      openByKey.set(key({ kind: row[1], siteCode: row[2], subject: row[3] }), row);
+    }
+    // Sorted out before the transaction, which then only writes.
+    const seen: number[] = [];
+    const restated: Array<[AlertCondition, number]> = [];
+    const fresh: AlertCondition[] = [];
+    for (const [k, c] of conditions) {
+      const existing = openByKey.get(k);
+      if (existing) {
+        const [id, , , , severity, message] = existing;
+        seen.push(id);
+        if (severity !== c.severity || message !== c.message) restated.push([c, id]);
+        openByKey.delete(k);
+      } else {
+        fresh.push(c);
+      }
+    }
+    const gone = [...openByKey.values()].map(([id]) => this.#byId.get(id) as Record<string, unknown>);
     const raised: AlertRow[] = [];
     const cleared: AlertRow[] = [];
     sqlite.transaction(() => {
-      const openByKey = new Map(
-        open.map((row) => [
-          key({ kind: String(row.kind), siteCode: String(row.site_code), subject: String(row.subject) }),
-          row,
-        ]),
-      );
-      const refresh = sqlite.prepare(
-        "UPDATE alerts SET last_seen_at = ?, severity = ?, message = ? WHERE id = ?",
-      );
-      const insert = sqlite.prepare(
-        "INSERT INTO alerts (kind, severity, site_code, subject, message, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      );
-      const clear = sqlite.prepare("UPDATE alerts SET cleared_at = ? WHERE id = ?");
-      for (const [k, c] of conditions) {
-        const existing = openByKey.get(k);
-        if (existing) {
-          refresh.run(now, c.severity, c.message, existing.id);
-          openByKey.delete(k);
-        } else {
-          const id = Number(
-            insert.run(c.kind, c.severity, c.siteCode, c.subject, c.message, now, now).lastInsertRowid,
-          );
-          raised.push({
-            id,
-            ...c,
-            firstSeenAt: now,
-            lastSeenAt: now,
-            clearedAt: null,
-            acknowledgedAt: null,
-            acknowledgedBy: null,
-          });
-        }
+      // Every alert that still holds is refreshed, in one statement; severity and message are
+      // written where they changed.
+      if (seen.length > 0) this.#refresh.run(now, JSON.stringify(seen));
+      for (const [c, id] of restated) this.#restate.run(c.severity, c.message, id);
+      for (const c of fresh) {
+        const id = Number(
+          this.#insert.run(c.kind, c.severity, c.siteCode, c.subject, c.message, now, now).lastInsertRowid,
+        );
+        raised.push({
+          id,
+          ...c,
+          firstSeenAt: now,
+          lastSeenAt: now,
+          clearedAt: null,
+          acknowledgedAt: null,
+          acknowledgedBy: null,
+        });
       }
-      for (const row of openByKey.values()) {
-        clear.run(now, row.id);
+      for (const row of gone) {
+        this.#clear.run(now, row.id);
         cleared.push({ ...toAlert(row), clearedAt: now });
       }
     })();
@@ -169,13 +215,8 @@ export class AlertService {
   }
 
   #sensingConditions(now: number): AlertCondition[] {
-    const sqlite = this.#database.sqlite;
     const conditions: AlertCondition[] = [];
-    for (const e of sqlite
-      .prepare(
-        "SELECT id, site_code AS siteCode, item_type_code AS itemTypeCode, measurement, bound, limit_value AS limitValue, peak_value AS peakValue FROM env_excursions WHERE ended_at IS NULL",
-      )
-      .all() as Array<{
+    for (const e of this.#openExcursions.all() as Array<{
       id: number;
       siteCode: string;
       itemTypeCode: string;
@@ -193,12 +234,7 @@ export class AlertService {
         message: `${what} ${e.bound === "max" ? "above" : "below"} the ${e.limitValue} limit for ${e.itemTypeCode} (peak ${e.peakValue})`,
       });
     }
-    for (const d of sqlite
-      .prepare(
-        `SELECT id, site_code AS siteCode, online, last_seen_at AS lastSeenAt FROM devices
-         WHERE enabled = 1 AND (online = 0 OR (last_seen_at IS NOT NULL AND last_seen_at < ?))`,
-      )
-      .all(now - this.#policy.deviceSilentAfterMs) as Array<{
+    for (const d of this.#offlineDevices.all(now - this.#policy.deviceSilentAfterMs) as Array<{
       id: string;
       siteCode: string;
       online: number | null;
@@ -215,11 +251,10 @@ export class AlertService {
             : `${d.id} silent since ${new Date(d.lastSeenAt ?? 0).toISOString()}`,
       });
     }
-    for (const u of sqlite
-      .prepare(
-        "SELECT site_code AS siteCode, count(*) AS n FROM unknown_tags WHERE last_seen_at >= ? GROUP BY site_code",
-      )
-      .all(now - this.#policy.unknownTagWindowMs) as Array<{ siteCode: string; n: number }>) {
+    for (const u of this.#unknownTags.all(now - this.#policy.unknownTagWindowMs) as Array<{
+      siteCode: string;
+      n: number;
+    }>) {
       conditions.push({
         kind: "unknown-tags",
         severity: "info",
@@ -233,15 +268,15 @@ export class AlertService {
 }
 
 /** Low and critical stock at every site, judged by the stock service. */
-function stockConditions(stock: StockService, reference: ReferenceService): AlertCondition[] {
+function stockConditions(stock: StockService): AlertCondition[] {
   const conditions: AlertCondition[] = [];
-  for (const site of reference.listSites()) {
-    for (const line of stock.forSite(site.code).items) {
+  for (const site of stock.forAllSites()) {
+    for (const line of site.items) {
       if (line.status !== "low" && line.status !== "critical") continue;
       conditions.push({
         kind: line.status === "critical" ? "stock-critical" : "stock-low",
         severity: line.status === "critical" ? "critical" : "warning",
-        siteCode: site.code,
+        siteCode: site.siteCode,
         subject: `item:${line.itemTypeCode}`,
         message: `${line.itemTypeName}: ${line.availableQty} ${line.unit} available, standard ${line.requiredQty} (minimum ${line.minQty})`,
       });

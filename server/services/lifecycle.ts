@@ -23,6 +23,21 @@ export interface BatchView extends BatchInfo, BatchLifecycle {
 
 export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
+/** A row of LifecycleService's alert query: site, batch, on hand and what the batch's lifecycle reads. */
+type LifecycleValues = [
+  siteCode: string,
+  batchId: number,
+  itemTypeCode: string,
+  lotCode: string,
+  productionDate: string,
+  expiryDate: string | null,
+  receivedAtMs: number,
+  quantity: number,
+  lastInspection: string | null,
+  lastMaintenance: string | null,
+];
+type LifecycleRow = { siteCode: string; itemTypeCode: string; lotCode: string; quantity: number };
+
 export function policyOf(type: ItemTypeRow): RotationPolicy {
   return {
     lifecycle: type.lifecycle,
@@ -45,10 +60,24 @@ export function policyOf(type: ItemTypeRow): RotationPolicy {
 export class LifecycleService {
   readonly #database: AppDatabase;
   readonly #reference: ReferenceService;
+  /** Batches on hand at a site with what their lifecycle depends on (batches() less the views). */
+  readonly #lifecycleRows;
+  /** The last alert evaluation's lifecycle of each batch, with the inputs it was computed from. */
+  #lifecycles = new Map<number, { key: string; lifecycle: BatchLifecycle }>();
 
   constructor(database: AppDatabase, reference: ReferenceService) {
     this.#database = database;
     this.#reference = reference;
+    this.#lifecycleRows = database.sqlite
+      .prepare(
+        `SELECT l.site_code, b.id, b.item_type_code, b.lot_code, b.production_date, b.expiry_date, b.received_at,
+              sum(l.quantity),
+              (SELECT max(performed_on) FROM batch_services s WHERE s.batch_id = b.id AND s.kind = 'inspection'),
+              (SELECT max(performed_on) FROM batch_services s WHERE s.batch_id = b.id AND s.kind = 'maintenance')
+         FROM stock_ledger l JOIN batches b ON b.id = l.batch_id
+         GROUP BY l.site_code, l.batch_id HAVING sum(l.quantity) > 0`,
+      )
+      .raw(true);
   }
 
   /** Batches with stock on hand, optionally at one site or of one item type, with their lifecycle. */
@@ -106,15 +135,13 @@ export class LifecycleService {
         lastInspection: row.lastInspection,
         lastMaintenance: row.lastMaintenance,
       });
-      return [
-        {
-          ...info,
-          ...lifecycle,
-          itemTypeName: type.name,
-          lotCode: row.lotCode,
-          qualityCheckPending: row.qualityCheckPending === 1,
-        },
-      ];
+      // Object.assign: the same object as spreading info and lifecycle, several times faster on V8.
+      const view: BatchView = Object.assign({}, info, lifecycle, {
+        itemTypeName: type.name,
+        lotCode: row.lotCode,
+        qualityCheckPending: row.qualityCheckPending === 1,
+      });
+      return [view];
     });
     // Within each site and item type, the order stock leaves in: first expiry, first out.
     const rank = new Map(fefoOrder(views).map((v, i) => [v, i]));
@@ -314,34 +341,103 @@ export class LifecycleService {
     if (changes === 0) throw new NotFoundError(`quality check ${id} does not exist`);
   }
 
-  /** Alert conditions: due, overdue and expired batches and equipment near or past its service life. */
+  /**
+   * Alert conditions: due, overdue and expired batches and equipment near or past its service life.
+   * The conditions of `batches({ today })` in the same order, without building every batch's view:
+   * one prepared query, and a batch's lifecycle is recomputed only when what it depends on changed.
+   */
   alertConditions(today: string): AlertCondition[] {
-    const conditions: AlertCondition[] = [];
-    for (const b of this.batches({ today })) {
-      if (b.status === "ok") continue;
+    const types = new Map<string, { type: ItemTypeRow; policy: RotationPolicy; policyKey: string }>();
+    for (const type of this.#reference.listItemTypes()) {
+      const policy = policyOf(type);
+      types.set(type.code, { type, policy, policyKey: JSON.stringify(policy) });
+    }
+    const previous = this.#lifecycles;
+    const lifecycles = new Map<number, { key: string; lifecycle: BatchLifecycle }>();
+    const flagged: Array<{
+      row: LifecycleRow;
+      itemTypeName: string;
+      lifecycle: BatchLifecycle;
+      batchId: number;
+      productionDate: string;
+      expiryDate: string | null;
+    }> = [];
+    // Raw rows (arrays): most batches are ok, and an object per row costs more than the query.
+    for (const [
+      siteCode,
+      batchId,
+      itemTypeCode,
+      lotCode,
+      productionDate,
+      expiryDate,
+      receivedAtMs,
+      quantity,
+      lastInspection,
+      lastMaintenance,
+    ] of this.#lifecycleRows.all() as LifecycleValues[]) {
+      const ofType = types.get(itemTypeCode);
+      if (!ofType) continue;
+      // Everything batchLifecycle reads: the same key gives the same lifecycle.
+      const key = `${today}|${ofType.policyKey}|${productionDate}|${expiryDate}|${receivedAtMs}|${lastInspection}|${lastMaintenance}`;
+      let cached = lifecycles.get(batchId) ?? previous.get(batchId);
+      if (cached?.key !== key) {
+        const info: BatchInfo = {
+          batchId,
+          siteCode,
+          itemTypeCode,
+          productionDate,
+          expiryDate,
+          receivedAt: isoDay(receivedAtMs),
+          quantity,
+        };
+        cached = {
+          key,
+          lifecycle: batchLifecycle(info, ofType.policy, today, { lastInspection, lastMaintenance }),
+        };
+      }
+      lifecycles.set(batchId, cached);
+      if (cached.lifecycle.status === "ok") continue;
+      flagged.push({
+        row: { siteCode, itemTypeCode, lotCode, quantity },
+        itemTypeName: ofType.type.name,
+        lifecycle: cached.lifecycle,
+        batchId,
+        productionDate,
+        // As in a batch view: the lifecycle's (effective) expiry.
+        expiryDate: cached.lifecycle.expiryDate,
+      });
+    }
+    this.#lifecycles = lifecycles;
+    // The order of batches(): by site, item type, then first expiry first out.
+    const rank = new Map(fefoOrder(flagged).map((v, i) => [v, i]));
+    flagged.sort(
+      (a, b) =>
+        a.row.siteCode.localeCompare(b.row.siteCode) ||
+        a.row.itemTypeCode.localeCompare(b.row.itemTypeCode) ||
+        (rank.get(a) ?? 0) - (rank.get(b) ?? 0),
+    );
+    return flagged.map(({ row, itemTypeName, lifecycle: b }) => {
       const subject = `batch:${b.batchId}`;
-      const what = `${b.itemTypeName} lot ${b.lotCode} (${b.quantity})`;
+      const what = `${itemTypeName} lot ${row.lotCode} (${row.quantity})`;
       if (b.status === "expired") {
-        conditions.push({
+        return {
           kind: "stock-expired",
           severity: "critical",
-          siteCode: b.siteCode,
+          siteCode: row.siteCode,
           subject,
           message: `${what} ${b.expiryDate ? `expired on ${b.expiryDate}` : `reached the end of its service life on ${b.endOfLife}`}`,
-        });
-      } else {
-        conditions.push({
-          kind: b.status === "overdue" ? "rotation-overdue" : "rotation-due",
-          severity: b.status === "overdue" ? "critical" : "warning",
-          siteCode: b.siteCode,
-          subject,
-          message:
-            b.rotationDeadline !== null
-              ? `${what} due for rotation since ${b.rotationDeadline} (expires ${b.expiryDate})`
-              : `${what} reaches the end of its service life on ${b.endOfLife}`,
-        });
+        };
       }
-    }
-    return conditions;
+      return {
+        kind: b.status === "overdue" ? "rotation-overdue" : "rotation-due",
+        severity: b.status === "overdue" ? "critical" : "warning",
+        siteCode: row.siteCode,
+        subject,
+        message:
+          b.rotationDeadline !== null
+            ? `${what} due for rotation since ${b.rotationDeadline} (expires ${b.expiryDate})`
+            : `${what} reaches the end of its service life on ${b.endOfLife}`,
+      };
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/database.ts";
 import { categories, itemTypes, meta, sites } from "../db/schema.ts";
 import { NotFoundError } from "../errors.ts";
@@ -8,7 +8,25 @@ export type ItemTypeRow = typeof itemTypes.$inferSelect;
 
 /** Sites and the catalogue: reference data read by every other area. */
 export class ReferenceService {
-  constructor(private readonly db: Db) {}
+  // Built once: building a Drizzle query costs far more than running it on these small tables, and
+  // stock and alerts read them on every request and evaluation.
+  readonly #sites;
+  readonly #site;
+  readonly #itemTypes;
+
+  constructor(private readonly db: Db) {
+    this.#sites = db.select().from(sites).orderBy(asc(sites.code)).prepare();
+    this.#site = db
+      .select()
+      .from(sites)
+      .where(eq(sites.code, sql.placeholder("code")))
+      .prepare();
+    this.#itemTypes = db
+      .select()
+      .from(itemTypes)
+      .orderBy(asc(itemTypes.categoryCode), asc(itemTypes.code))
+      .prepare();
+  }
 
   /** The demo notice when the database holds the generated demo network, else null. */
   demoNotice(): string | null {
@@ -16,17 +34,17 @@ export class ReferenceService {
   }
 
   listSites(): SiteRow[] {
-    return this.db.select().from(sites).orderBy(asc(sites.code)).all();
+    return this.#sites.all();
   }
 
   getSite(code: string): SiteRow {
-    const site = this.db.select().from(sites).where(eq(sites.code, code)).get();
+    const site = this.#site.get({ code });
     if (!site) throw new NotFoundError(`site "${code}" does not exist`);
     return site;
   }
 
   listItemTypes(): ItemTypeRow[] {
-    return this.db.select().from(itemTypes).orderBy(asc(itemTypes.categoryCode), asc(itemTypes.code)).all();
+    return this.#itemTypes.all();
   }
 
   catalogue() {
