@@ -23,20 +23,34 @@ export interface BatchView extends BatchInfo, BatchLifecycle {
 
 export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-/** A row of LifecycleService's alert query: site, batch, on hand and what the batch's lifecycle reads. */
-type LifecycleValues = [
-  siteCode: string,
+/** A batch as LifecycleService reads it for alerts: what its lifecycle and the alert message read. */
+type BatchFacts = [
   batchId: number,
   itemTypeCode: string,
   lotCode: string,
   productionDate: string,
   expiryDate: string | null,
   receivedAtMs: number,
-  quantity: number,
   lastInspection: string | null,
   lastMaintenance: string | null,
 ];
-type LifecycleRow = { siteCode: string; itemTypeCode: string; lotCode: string; quantity: number };
+
+interface Flagged {
+  /** Batches whose status is not ok. */
+  batches: FlaggedBatch[];
+  /** Batches whose lifecycle could not be computed (dates that do not parse). */
+  failed: Array<{ batchId: number; error: unknown }>;
+}
+
+interface FlaggedBatch {
+  batchId: number;
+  itemTypeCode: string;
+  itemTypeName: string;
+  lotCode: string;
+  productionDate: string;
+  expiryDate: string | null;
+  lifecycle: BatchLifecycle;
+}
 
 export function policyOf(type: ItemTypeRow): RotationPolicy {
   return {
@@ -60,22 +74,30 @@ export function policyOf(type: ItemTypeRow): RotationPolicy {
 export class LifecycleService {
   readonly #database: AppDatabase;
   readonly #reference: ReferenceService;
-  /** Batches on hand at a site with what their lifecycle depends on (batches() less the views). */
-  readonly #lifecycleRows;
-  /** The last alert evaluation's lifecycle of each batch, with the inputs it was computed from. */
-  #lifecycles = new Map<number, { key: string; lifecycle: BatchLifecycle }>();
+  /** Every batch with what its lifecycle and alert message read, as one JSON array of arrays. */
+  readonly #batchFacts;
+  /** On hand per site of some batches (a JSON array of ids), where positive. */
+  readonly #onHand;
+  /** The batches the last alert evaluation flagged, and what that was computed from. */
+  #flagged: (Flagged & { facts: string; today: string; types: string }) | null = null;
 
   constructor(database: AppDatabase, reference: ReferenceService) {
     this.#database = database;
     this.#reference = reference;
-    this.#lifecycleRows = database.sqlite
+    this.#batchFacts = database.sqlite
       .prepare(
-        `SELECT l.site_code, b.id, b.item_type_code, b.lot_code, b.production_date, b.expiry_date, b.received_at,
-              sum(l.quantity),
-              (SELECT max(performed_on) FROM batch_services s WHERE s.batch_id = b.id AND s.kind = 'inspection'),
-              (SELECT max(performed_on) FROM batch_services s WHERE s.batch_id = b.id AND s.kind = 'maintenance')
-         FROM stock_ledger l JOIN batches b ON b.id = l.batch_id
-         GROUP BY l.site_code, l.batch_id HAVING sum(l.quantity) > 0`,
+        `SELECT json_group_array(json_array(b.id, b.item_type_code, b.lot_code, b.production_date, b.expiry_date,
+                  b.received_at,
+                  (SELECT max(performed_on) FROM batch_services s WHERE s.batch_id = b.id AND s.kind = 'inspection'),
+                  (SELECT max(performed_on) FROM batch_services s WHERE s.batch_id = b.id AND s.kind = 'maintenance')))
+         FROM batches b`,
+      )
+      .pluck();
+    this.#onHand = database.sqlite
+      .prepare(
+        `SELECT site_code, batch_id, sum(quantity) FROM stock_ledger
+         WHERE batch_id IN (SELECT value FROM json_each(?))
+         GROUP BY site_code, batch_id HAVING sum(quantity) > 0`,
       )
       .raw(true);
   }
@@ -343,87 +365,54 @@ export class LifecycleService {
 
   /**
    * Alert conditions: due, overdue and expired batches and equipment near or past its service life.
-   * The conditions of `batches({ today })` in the same order, without building every batch's view:
-   * one prepared query, and a batch's lifecycle is recomputed only when what it depends on changed.
+   * The conditions of `batches({ today })` in the same order, without building every batch's view.
+   * A batch's status depends on its own dates, services, item type and today, never on where it is
+   * or how much: while none of those changed (the batches' facts are read as one JSON text and
+   * compared), the flagged batches are kept, and only their stock on hand is read again.
    */
   alertConditions(today: string): AlertCondition[] {
-    const types = new Map<string, { type: ItemTypeRow; policy: RotationPolicy; policyKey: string }>();
-    for (const type of this.#reference.listItemTypes()) {
-      const policy = policyOf(type);
-      types.set(type.code, { type, policy, policyKey: JSON.stringify(policy) });
+    const types = this.#reference.listItemTypes();
+    const typesKey = JSON.stringify(types.map((t) => [t.code, t.name, policyOf(t)]));
+    const facts = this.#batchFacts.get() as string;
+    let flagged = this.#flagged;
+    if (!flagged || flagged.facts !== facts || flagged.today !== today || flagged.types !== typesKey) {
+      flagged = { facts, today, types: typesKey, ...this.#flag(facts, types, today) };
+      this.#flagged = flagged;
     }
-    const previous = this.#lifecycles;
-    const lifecycles = new Map<number, { key: string; lifecycle: BatchLifecycle }>();
-    const flagged: Array<{
-      row: LifecycleRow;
-      itemTypeName: string;
-      lifecycle: BatchLifecycle;
-      batchId: number;
-      productionDate: string;
-      expiryDate: string | null;
-    }> = [];
-    // Raw rows (arrays): most batches are ok, and an object per row costs more than the query.
-    for (const [
-      siteCode,
-      batchId,
-      itemTypeCode,
-      lotCode,
-      productionDate,
-      expiryDate,
-      receivedAtMs,
-      quantity,
-      lastInspection,
-      lastMaintenance,
-    ] of this.#lifecycleRows.all() as LifecycleValues[]) {
-      const ofType = types.get(itemTypeCode);
-      if (!ofType) continue;
-      // Everything batchLifecycle reads: the same key gives the same lifecycle.
-      const key = `${today}|${ofType.policyKey}|${productionDate}|${expiryDate}|${receivedAtMs}|${lastInspection}|${lastMaintenance}`;
-      let cached = lifecycles.get(batchId) ?? previous.get(batchId);
-      if (cached?.key !== key) {
-        const info: BatchInfo = {
-          batchId,
-          siteCode,
-          itemTypeCode,
-          productionDate,
-          expiryDate,
-          receivedAt: isoDay(receivedAtMs),
-          quantity,
-        };
-        cached = {
-          key,
-          lifecycle: batchLifecycle(info, ofType.policy, today, { lastInspection, lastMaintenance }),
-        };
+    if (flagged.failed.length > 0) {
+      const failed = new Map(flagged.failed.map((f) => [f.batchId, f.error]));
+      for (const [, batchId] of this.#onHand.all(JSON.stringify([...failed.keys()])) as Array<
+        [string, number]
+      >) {
+        throw failed.get(batchId);
       }
-      lifecycles.set(batchId, cached);
-      if (cached.lifecycle.status === "ok") continue;
-      flagged.push({
-        row: { siteCode, itemTypeCode, lotCode, quantity },
-        itemTypeName: ofType.type.name,
-        lifecycle: cached.lifecycle,
-        batchId,
-        productionDate,
-        // As in a batch view: the lifecycle's (effective) expiry.
-        expiryDate: cached.lifecycle.expiryDate,
-      });
     }
-    this.#lifecycles = lifecycles;
+    if (flagged.batches.length === 0) return [];
+    const byId = new Map(flagged.batches.map((b) => [b.batchId, b]));
+    const onHand: Array<{ siteCode: string; quantity: number; batch: FlaggedBatch }> = [];
+    for (const [siteCode, batchId, quantity] of this.#onHand.all(JSON.stringify([...byId.keys()])) as Array<
+      [string, number, number]
+    >) {
+      const batch = byId.get(batchId);
+      if (batch) onHand.push({ siteCode, quantity, batch });
+    }
     // The order of batches(): by site, item type, then first expiry first out.
-    const rank = new Map(fefoOrder(flagged).map((v, i) => [v, i]));
-    flagged.sort(
+    const rank = new Map(fefoOrder(flagged.batches).map((b, i) => [b, i]));
+    onHand.sort(
       (a, b) =>
-        a.row.siteCode.localeCompare(b.row.siteCode) ||
-        a.row.itemTypeCode.localeCompare(b.row.itemTypeCode) ||
-        (rank.get(a) ?? 0) - (rank.get(b) ?? 0),
+        a.siteCode.localeCompare(b.siteCode) ||
+        a.batch.itemTypeCode.localeCompare(b.batch.itemTypeCode) ||
+        (rank.get(a.batch) ?? 0) - (rank.get(b.batch) ?? 0),
     );
-    return flagged.map(({ row, itemTypeName, lifecycle: b }) => {
-      const subject = `batch:${b.batchId}`;
-      const what = `${itemTypeName} lot ${row.lotCode} (${row.quantity})`;
+    return onHand.map(({ siteCode, quantity, batch }) => {
+      const b = batch.lifecycle;
+      const subject = `batch:${batch.batchId}`;
+      const what = `${batch.itemTypeName} lot ${batch.lotCode} (${quantity})`;
       if (b.status === "expired") {
         return {
           kind: "stock-expired",
           severity: "critical",
-          siteCode: row.siteCode,
+          siteCode,
           subject,
           message: `${what} ${b.expiryDate ? `expired on ${b.expiryDate}` : `reached the end of its service life on ${b.endOfLife}`}`,
         };
@@ -431,7 +420,7 @@ export class LifecycleService {
       return {
         kind: b.status === "overdue" ? "rotation-overdue" : "rotation-due",
         severity: b.status === "overdue" ? "critical" : "warning",
-        siteCode: row.siteCode,
+        siteCode,
         subject,
         message:
           b.rotationDeadline !== null
@@ -439,5 +428,54 @@ export class LifecycleService {
             : `${what} reaches the end of its service life on ${b.endOfLife}`,
       };
     });
+  }
+
+  /** The batches (of a known item type) whose lifecycle status is not ok. */
+  #flag(facts: string, types: ItemTypeRow[], today: string): Flagged {
+    const byCode = new Map(types.map((t) => [t.code, { type: t, policy: policyOf(t) }]));
+    const flagged: FlaggedBatch[] = [];
+    const failed: Flagged["failed"] = [];
+    for (const [
+      batchId,
+      itemTypeCode,
+      lotCode,
+      productionDate,
+      expiryDate,
+      receivedAtMs,
+      lastInspection,
+      lastMaintenance,
+    ] of JSON.parse(facts) as BatchFacts[]) {
+      const ofType = byCode.get(itemTypeCode);
+      if (!ofType) continue;
+      const info: BatchInfo = {
+        batchId,
+        siteCode: "",
+        itemTypeCode,
+        productionDate,
+        expiryDate,
+        receivedAt: isoDay(receivedAtMs),
+        quantity: 0,
+      };
+      let lifecycle: BatchLifecycle;
+      try {
+        lifecycle = batchLifecycle(info, ofType.policy, today, { lastInspection, lastMaintenance });
+      } catch (error) {
+        // A batch whose dates do not parse fails the evaluation as batches() would, if it is on hand.
+        failed.push({ batchId, error });
+        continue;
+      }
+      if (lifecycle.status === "ok") continue;
+      flagged.push({
+        batchId,
+        itemTypeCode,
+        itemTypeName: ofType.type.name,
+        lotCode,
+        productionDate,
+        // As in a batch view: the lifecycle's (effective) expiry.
+        expiryDate: lifecycle.expiryDate,
+        lifecycle,
+      });
+    }
+    return { batches: flagged, failed };
   }
 }

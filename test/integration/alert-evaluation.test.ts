@@ -101,6 +101,24 @@ describe("alert evaluation", () => {
       )
       .run(site, batchId);
     check(today);
+
+    // A date that does not parse fails the evaluation as it fails the batch views: when on hand.
+    const empty = sqlite
+      .prepare(`INSERT INTO batches (site_code, item_type_code, lot_code, production_date, expiry_date, received_qty, received_at)
+         SELECT site_code, item_type_code, 'BAD', '2025-02-30', '2025-02-30', 1, received_at FROM batches WHERE id = ?`)
+      .run(batchId);
+    check(today);
+    sqlite
+      .prepare(
+        "INSERT INTO stock_ledger (site_code, item_type_code, batch_id, kind, quantity, occurred_at) SELECT ?, item_type_code, id, 'adjustment', 1, 1 FROM batches WHERE id = ?",
+      )
+      .run(site, empty.lastInsertRowid);
+    expect(() => lifecycle.batches({ today })).toThrow(/not a calendar date/);
+    expect(() => lifecycle.alertConditions(today)).toThrow(/not a calendar date/);
+    sqlite
+      .prepare("UPDATE batches SET production_date = '2025-02-28', expiry_date = '2027-02-28' WHERE id = ?")
+      .run(empty.lastInsertRowid);
+    check(today);
   });
 
   it("raises a new condition, refreshes one that holds (keeping its acknowledgement), clears one that is gone", () => {
