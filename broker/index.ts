@@ -48,7 +48,11 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-/** The embedded aedes MQTT broker (MQTT 3.1.1 over TCP); every connection is an authenticated device. */
+/**
+ * An aedes MQTT broker (MQTT 3.1.1 over TCP, optionally TLS): embedded in the platform with the
+ * journal as its sink, or a cluster member (`broker/main.ts`). Every connection is an authenticated
+ * device, or on a member also the ingest service account.
+ */
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
   // A cluster member has no journal: aedes 1.x sends a QoS 1 PUBACK before its publish pipeline
   // runs, so a member killed just after acknowledging would lose the message. Instead the guard

@@ -2,26 +2,14 @@
  * The real scale-out parts, started by the tests on free ports in temp dirs: Debian's redis-server
  * and mosquitto, and cluster brokers (`broker/main.ts`, as `npm run broker` runs it).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "./influxd.ts";
+import { freePort, killOnExit } from "./influxd.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
-
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function killOnExit(proc: ChildProcess): void {
-  running.add(proc);
-  proc.once("exit", () => running.delete(proc));
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once("exit", () => {
-    for (const p of running) p.kill("SIGKILL");
-  });
-}
 
 export function installed(command: string): boolean {
   try {

@@ -10,7 +10,8 @@ const READY_TIMEOUT_MS = 15000;
 /** Servers still running: killed if the test process exits without stopping them. */
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
-function killOnExit(proc: ChildProcess): void {
+/** Kills the server if the test process exits without stopping it. */
+export function killOnExit(proc: ChildProcess): void {
   running.add(proc);
   proc.once("exit", () => running.delete(proc));
   if (exitHookInstalled) return;
