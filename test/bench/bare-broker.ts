@@ -1,10 +1,8 @@
-/** The baseline: aedes with no hooks, in its own process like the platform, printing its port. */
+/** The baseline: aedes with no hooks, in its own process like the platform, on the port given. */
 import net from "node:net";
 import { Aedes } from "aedes";
 
 const aedes = await Aedes.createBroker();
 const server = net.createServer(aedes.handle);
-server.listen(0, "127.0.0.1", () => {
-  console.log(`port ${(server.address() as net.AddressInfo).port}`);
-});
+server.listen(Number(process.argv[2] ?? 0), "127.0.0.1");
 process.on("SIGTERM", () => aedes.close(() => server.close(() => process.exit(0))));

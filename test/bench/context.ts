@@ -133,3 +133,40 @@ export async function endToEnd(
   const seconds = (storedAt - result.firstSendAt) / 1000;
   return { rate: result.acked / seconds, seconds, storedAt };
 }
+
+/**
+ * A window-limited load on the platform for `seconds`, then its end-to-end rate, with the checks
+ * every such run makes: everything sent acknowledged, everything acknowledged stored, no dead letters.
+ */
+export async function platformRun(
+  ctx: BenchContext,
+  platform: BenchPlatform,
+  label: string,
+  load: { connections: ConnectionSpec[]; window: number; seconds: number },
+): Promise<{
+  result: RunResult;
+  e2e: { rate: number; seconds: number; storedAt: number };
+  stored: number;
+  deadLetters: number;
+  problems: string[];
+}> {
+  const before = await platform.health();
+  const result = await watch(
+    ctx.generator.run({
+      host: platform.mqttHost,
+      port: platform.mqttPort,
+      connections: load.connections,
+      window: load.window,
+      durationMs: load.seconds * 1000,
+    }),
+    label,
+  );
+  const problems = checkRun(result, label);
+  const e2e = await endToEnd(platform, result);
+  const after = await platform.health();
+  const stored = after.ingest.stored - before.ingest.stored;
+  const deadLetters = after.ingest.deadLetters - before.ingest.deadLetters;
+  if (stored !== result.acked) problems.push(`stored ${stored} messages for ${result.acked} acknowledged`);
+  if (deadLetters !== 0) problems.push(`${deadLetters} dead letters`);
+  return { result, e2e, stored, deadLetters, problems };
+}

@@ -4,8 +4,16 @@
  * run and with the same generator and packets: aedes with no hooks and Mosquitto.
  */
 
-import { findMosquitto, type RunningBroker, startBareAedes, startMosquitto } from "./brokers.ts";
-import { type BenchContext, checkRun, endToEnd, log, settings, shelfConnections, watch } from "./context.ts";
+import { type Daemon, installed, startBareAedes, startMosquitto } from "../helpers/daemons.ts";
+import {
+  type BenchContext,
+  checkRun,
+  log,
+  platformRun,
+  settings,
+  shelfConnections,
+  watch,
+} from "./context.ts";
 import type { ConnectionSpec, RunResult } from "./loadgen.ts";
 import { startPlatformProcess } from "./platform-process.ts";
 import { command, type Row, row } from "./report.ts";
@@ -13,7 +21,7 @@ import { command, type Row, row } from "./report.ts";
 async function baseline(
   ctx: BenchContext,
   label: string,
-  broker: RunningBroker,
+  broker: Daemon,
   connections: ConnectionSpec[],
 ): Promise<RunResult> {
   try {
@@ -43,32 +51,24 @@ export async function ingestSection(ctx: BenchContext): Promise<Row[]> {
     const anonymous = shelfConnections(shelves, {}, true);
 
     const bare = await baseline(ctx, "bare aedes", await startBareAedes(), anonymous);
-    const mosquittoPath = findMosquitto();
-    const mosquitto = mosquittoPath
-      ? await baseline(ctx, "mosquitto", await startMosquitto(mosquittoPath), anonymous)
+    const mosquitto = installed("mosquitto")
+      ? await baseline(ctx, "mosquitto", await startMosquitto({ persistence: false }), anonymous)
       : undefined;
-    if (!mosquittoPath) log("ingest: mosquitto not installed, no Mosquitto baseline");
+    if (!mosquitto) log("ingest: mosquitto not installed, no Mosquitto baseline");
 
     log(`ingest: platform, ${shelves.length} shelf devices, ${settings.seconds} s`);
-    const before = await platform.health();
-    const result = await watch(
-      ctx.generator.run({
-        host: platform.mqttHost,
-        port: platform.mqttPort,
-        connections,
-        window: settings.window,
-        durationMs: settings.seconds * 1000,
-      }),
-      "platform",
-    );
-    const problems = checkRun(result, "platform");
-    const e2e = await endToEnd(platform, result);
-    const after = await platform.health();
+    const {
+      result,
+      e2e,
+      stored,
+      deadLetters: dead,
+      problems,
+    } = await platformRun(ctx, platform, "platform", {
+      connections,
+      window: settings.window,
+      seconds: settings.seconds,
+    });
     const healthMs = await platform.healthMs();
-    const stored = after.ingest.stored - before.ingest.stored;
-    const dead = after.ingest.deadLetters - before.ingest.deadLetters;
-    if (stored !== result.acked) problems.push(`stored ${stored} rows for ${result.acked} acknowledged`);
-    if (dead !== 0) problems.push(`${dead} dead letters`);
     const detail = {
       devices: shelves.length,
       window: settings.window,

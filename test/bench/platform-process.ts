@@ -8,21 +8,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { readDemoCredentials, readDemoUsers } from "../../server/security/demo-credentials.ts";
-import { freePort } from "../helpers/influxd.ts";
+import { freePort, killOnExit } from "../helpers/influxd.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
-
-/** Processes the bench started (platforms, baselines): killed if the bench exits without stopping them. */
-const children = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of children) child.kill("SIGKILL");
-});
-
-/** Kills `child` when the bench exits, unless it has ended by then. */
-export function killOnExit(child: ChildProcess): void {
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-}
 
 export interface Health {
   status: string;

@@ -4,7 +4,7 @@
  * storage antennas (so tags become present and then are only sighted, as on a real shelf).
  */
 import { encodeSgtin96 } from "../../server/ingest/decoders/epc.ts";
-import { type BenchContext, checkRun, endToEnd, log, settings, watch } from "./context.ts";
+import { type BenchContext, log, platformRun, settings } from "./context.ts";
 import type { ConnectionSpec } from "./loadgen.ts";
 import { type BenchPlatform, startPlatformProcess } from "./platform-process.ts";
 import { command, type Row, row } from "./report.ts";
@@ -71,23 +71,11 @@ export async function rfidSection(ctx: BenchContext): Promise<Row[]> {
     const tagCount = [...tags.values()].reduce((n, list) => n + list.length, 0);
     log(`rfid: ${readers.length} readers, ${tagCount} registered tags, ${settings.rfidSeconds} s`);
 
-    const before = await platform.health();
-    const result = await watch(
-      ctx.generator.run({
-        host: platform.mqttHost,
-        port: platform.mqttPort,
-        connections,
-        window: settings.rfidWindow,
-        durationMs: settings.rfidSeconds * 1000,
-      }),
-      "rfid",
-    );
-    const problems = checkRun(result, "rfid");
-    const e2e = await endToEnd(platform, result);
-    const after = await platform.health();
-    const stored = after.ingest.stored - before.ingest.stored;
-    if (stored !== result.acked) problems.push(`stored ${stored} messages for ${result.acked} acknowledged`);
-    if (after.ingest.deadLetters !== before.ingest.deadLetters) problems.push("dead letters");
+    const { result, e2e, problems } = await platformRun(ctx, platform, "rfid", {
+      connections,
+      window: settings.rfidWindow,
+      seconds: settings.rfidSeconds,
+    });
     // Every tag was read at least twice on a storage antenna, so all must be present.
     let present = 0;
     for (const r of readers) {

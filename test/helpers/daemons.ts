@@ -1,6 +1,7 @@
 /**
- * The real scale-out parts, started by the tests on free ports in temp dirs: Debian's redis-server
- * and mosquitto, and cluster brokers (`broker/main.ts`, as `npm run broker` runs it).
+ * The real servers beside the platform, started by the tests and the bench on free ports in temp
+ * dirs: Debian's redis-server and mosquitto, cluster brokers (`broker/main.ts`, as `npm run broker`
+ * runs it) and the bench's bare aedes baseline.
  */
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -11,16 +12,27 @@ import { freePort, killOnExit } from "./influxd.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-export function installed(command: string): boolean {
-  try {
-    execFileSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
+/** An executable's path: on PATH, or in Debian's sbin dirs (not on every user's PATH). */
+export function findExecutable(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/sbin", "/usr/local/sbin"];
+  for (const dir of dirs) {
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
   }
+  return undefined;
+}
+
+export function installed(name: string): boolean {
+  return findExecutable(name) !== undefined;
 }
 
 export interface Daemon {
+  host: string;
   port: number;
   url: string;
   output(): string;
@@ -30,8 +42,8 @@ export interface Daemon {
   kill(): Promise<void>;
 }
 
-/** Spawns a server and resolves once a line of its output matches `ready`. */
-async function spawnDaemon(
+/** Spawns a server and resolves once its output matches `ready`, or its port accepts connections. */
+export async function spawnDaemon(
   command: string,
   args: string[],
   options: {
@@ -43,7 +55,7 @@ async function spawnDaemon(
     timeoutMs?: number;
   },
 ): Promise<Daemon> {
-  const child = spawn(command, args, {
+  const child = spawn(findExecutable(command) ?? command, args, {
     cwd: root,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -90,6 +102,7 @@ async function spawnDaemon(
     await exited;
   };
   return {
+    host: "127.0.0.1",
     port: options.port,
     url: options.url,
     output: () => output,
@@ -123,10 +136,12 @@ export async function startRedis(): Promise<Daemon> {
 }
 
 export interface MosquittoSetup {
-  /** user name → password, written with mosquitto_passwd. */
-  users: Record<string, string>;
-  /** The acl_file's text. */
-  acl: string;
+  /** user name → password, written with mosquitto_passwd; none: anonymous clients are let in. */
+  users?: Record<string, string>;
+  /** The acl_file's text (with `users`). */
+  acl?: string;
+  /** Persistence and room for a long outage of the ingest (default); off for a bare baseline. */
+  persistence?: boolean;
   /** A fixed port (to restart on the same one); a free one when absent. */
   port?: number;
   /** Directory for its password, ACL and persistence files (kept across restarts). */
@@ -135,17 +150,37 @@ export interface MosquittoSetup {
 
 /**
  * Mosquitto with password and ACL files and persistence on, and room for a long outage of the
- * ingest: every QoS 1 message queued for a persistent session, many in flight at once.
+ * ingest: every QoS 1 message queued for a persistent session, many in flight at once. Without
+ * users and persistence: the bench's plain baseline.
  */
-export async function startMosquitto(setup: MosquittoSetup): Promise<Daemon & { dir: string }> {
+export async function startMosquitto(setup: MosquittoSetup = {}): Promise<Daemon & { dir: string }> {
   const dir = setup.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "reserve-mosquitto-"));
   const port = setup.port ?? (await freePort());
-  const passwd = path.join(dir, "passwd");
-  fs.writeFileSync(passwd, "");
-  for (const [user, password] of Object.entries(setup.users)) {
-    execFileSync("mosquitto_passwd", ["-b", passwd, user, password]);
+  const access: string[] = ["allow_anonymous true"];
+  if (setup.users) {
+    const passwd = path.join(dir, "passwd");
+    fs.writeFileSync(passwd, "");
+    for (const [user, password] of Object.entries(setup.users)) {
+      execFileSync(findExecutable("mosquitto_passwd") ?? "mosquitto_passwd", ["-b", passwd, user, password]);
+    }
+    fs.writeFileSync(path.join(dir, "acl"), setup.acl ?? "");
+    access.splice(
+      0,
+      1,
+      "allow_anonymous false",
+      `password_file ${passwd}`,
+      `acl_file ${path.join(dir, "acl")}`,
+    );
   }
-  fs.writeFileSync(path.join(dir, "acl"), setup.acl);
+  const persistence =
+    setup.persistence === false
+      ? ["persistence false"]
+      : [
+          "persistence true",
+          `persistence_location ${dir}/`,
+          "max_queued_messages 0",
+          "max_inflight_messages 1000",
+        ];
   const conf = path.join(dir, "mosquitto.conf");
   fs.writeFileSync(
     conf,
@@ -154,13 +189,8 @@ export async function startMosquitto(setup: MosquittoSetup): Promise<Daemon & { 
       // Started as root (CI), Mosquitto would switch to the "mosquitto" user, who cannot read the
       // temp dir: it stays whoever started it.
       `user ${os.userInfo().username}`,
-      "allow_anonymous false",
-      `password_file ${passwd}`,
-      `acl_file ${path.join(dir, "acl")}`,
-      "persistence true",
-      `persistence_location ${dir}/`,
-      "max_queued_messages 0",
-      "max_inflight_messages 1000",
+      ...access,
+      ...persistence,
       "log_dest stderr",
       "log_type error",
       "log_type warning",
@@ -174,6 +204,20 @@ export async function startMosquitto(setup: MosquittoSetup): Promise<Daemon & { 
     url: `mqtt://127.0.0.1:${port}`,
   });
   return { ...daemon, dir };
+}
+
+/** aedes with no hooks (test/bench/bare-broker.ts), in its own process: the bench's baseline. */
+export async function startBareAedes(): Promise<Daemon> {
+  const port = await freePort();
+  return spawnDaemon(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "test/bench/bare-broker.ts"), String(port)],
+    {
+      ready: null,
+      port,
+      url: `mqtt://127.0.0.1:${port}`,
+    },
+  );
 }
 
 /** One cluster broker (`npm run broker`), on a given port. */
