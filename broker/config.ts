@@ -1,7 +1,6 @@
-import fs from "node:fs";
 import os from "node:os";
 import { type Static, Type } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
+import { readEnvSettings, readTlsFiles } from "../server/env-settings.ts";
 
 /** Settings of a cluster broker (`npm run broker`), from the environment, checked at boot. */
 export const BrokerConfigSchema = Type.Object({
@@ -43,26 +42,8 @@ export interface BrokerConfig extends Omit<RawBrokerConfig, "TLS_CERT_FILE" | "T
 }
 
 export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
-  const picked: Record<string, unknown> = {};
-  for (const key of Object.keys(BrokerConfigSchema.properties)) {
-    const value = env[key];
-    if (value !== undefined && value !== "") picked[key] = value;
-  }
-  const raw = Value.Default(BrokerConfigSchema, Value.Convert(BrokerConfigSchema, picked)) as RawBrokerConfig;
-  const problems = [...Value.Errors(BrokerConfigSchema, raw)].map(
-    (e) =>
-      `${e.path.slice(1) || "(root)"}: ${e.message}${e.path.includes("PASSWORD") || e.path.includes("TOKEN") ? "" : ` (got ${JSON.stringify(e.value)})`}`,
-  );
-  let tls: BrokerConfig["tls"] = null;
-  if (Boolean(raw.TLS_CERT_FILE) !== Boolean(raw.TLS_KEY_FILE)) {
-    problems.push("TLS_CERT_FILE and TLS_KEY_FILE: give both or neither");
-  } else if (raw.TLS_CERT_FILE && raw.TLS_KEY_FILE) {
-    try {
-      tls = { cert: fs.readFileSync(raw.TLS_CERT_FILE), key: fs.readFileSync(raw.TLS_KEY_FILE) };
-    } catch (error) {
-      problems.push(`TLS_CERT_FILE / TLS_KEY_FILE: ${(error as Error).message}`);
-    }
-  }
+  const { raw, problems } = readEnvSettings(BrokerConfigSchema, env);
+  const tls = readTlsFiles(raw.TLS_CERT_FILE, raw.TLS_KEY_FILE, problems);
   if (problems.length > 0) throw new Error(`invalid broker configuration:\n  ${problems.join("\n  ")}`);
   const { TLS_CERT_FILE: _cert, TLS_KEY_FILE: _key, ...rest } = raw;
   return { ...rest, BROKER_ID: raw.BROKER_ID ?? `${os.hostname()}-${process.pid}`, tls };

@@ -1,8 +1,7 @@
-import fs from "node:fs";
 import path from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
 import { DEFAULT_PRESENCE_POLICY, type PresencePolicy } from "./domain/presence.ts";
+import { readEnvSettings, readTlsFiles } from "./env-settings.ts";
 
 /**
  * Every setting the platform reads, in one schema. Environment variables are strings, so values are
@@ -210,31 +209,9 @@ export class ConfigError extends Error {
 const defaultRegion = new URL("./db/demo/region-outline.geojson", import.meta.url).pathname;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
-  const keys = Object.keys(ConfigSchema.properties);
-  const picked: Record<string, unknown> = {};
-  for (const key of keys) {
-    const value = env[key];
-    if (value !== undefined && value !== "") picked[key] = value;
-  }
-  const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, picked));
-  const problems = [...Value.Errors(ConfigSchema, withDefaults)].map(
-    (e) => `${e.path.slice(1) || "(root)"}: ${e.message} (got ${JSON.stringify(e.value)})`,
-  );
-  const raw = withDefaults as RawConfig;
-  let tls: Config["tls"] = null;
-  if (Boolean(raw.TLS_CERT_FILE) !== Boolean(raw.TLS_KEY_FILE)) {
-    problems.push("TLS_CERT_FILE and TLS_KEY_FILE: give both or neither");
-  } else if (raw.TLS_CERT_FILE && raw.TLS_KEY_FILE) {
-    try {
-      tls = {
-        cert: fs.readFileSync(raw.TLS_CERT_FILE),
-        key: fs.readFileSync(raw.TLS_KEY_FILE),
-        mqttsPort: raw.MQTTS_PORT,
-      };
-    } catch (error) {
-      problems.push(`TLS_CERT_FILE / TLS_KEY_FILE: ${(error as Error).message}`);
-    }
-  }
+  const { raw, problems } = readEnvSettings(ConfigSchema, env);
+  const pair = readTlsFiles(raw.TLS_CERT_FILE, raw.TLS_KEY_FILE, problems);
+  const tls: Config["tls"] = pair ? { ...pair, mqttsPort: raw.MQTTS_PORT } : null;
   if (raw.MQTT_BROKER === "external" && !raw.MQTT_URL) {
     problems.push("MQTT_URL: needed with MQTT_BROKER=external (e.g. mqtt://broker:1883)");
   }
