@@ -57,6 +57,8 @@ export interface TestPlatform extends ApiClient {
   stockLine(siteCode: string, itemTypeCode: string): Promise<any>;
   /** Resolves once the ingest journal has nothing pending. */
   drained(): Promise<void>;
+  /** The payloads the journal holds for a topic, in arrival order: every message the ingest took in. */
+  journaled(topic: string): string[];
   /** An MQTT connection authenticated as one device (its demo secret, or a freshly issued one). */
   connect(deviceId: string, options?: { clientId?: string }): Promise<MqttClient>;
   /** The device's password: from demo-credentials.json, or issued now. */
@@ -153,6 +155,13 @@ export async function startTestPlatform(
             encodeSgtin96(r.gtin14, r.companyPrefixDigits, r.serialFrom + i),
           ),
         );
+    },
+    journaled(topic) {
+      return (
+        platform.deps.database.sqlite
+          .prepare("SELECT payload FROM ingest_journal WHERE topic = ? ORDER BY id")
+          .all(topic) as Array<{ payload: Buffer }>
+      ).map((r) => r.payload.toString());
     },
     async drained() {
       await waitFor(

@@ -40,14 +40,7 @@ describe.skipIf(!installed("redis-server"))("a broker cluster sharing state thro
     });
   };
   const health = async () => (await t.http("/api/health")).body;
-  const journaled = (): Set<string> =>
-    new Set(
-      (
-        t.platform.deps.database.sqlite
-          .prepare("SELECT payload FROM ingest_journal WHERE topic = ?")
-          .all(TOPIC) as Array<{ payload: Buffer }>
-      ).map((r) => r.payload.toString()),
-    );
+  const journaled = () => new Set(t.journaled(TOPIC));
   const password = () => readDemoCredentials(dataDir)[DEVICE]?.password as string;
 
   beforeAll(async () => {

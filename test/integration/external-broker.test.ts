@@ -37,13 +37,6 @@ describe.skipIf(!installed("mosquitto"))("the ingest on an external broker (Mosq
     INGEST_MQTT_PASSWORD: INGEST.password,
   });
   const health = async () => (await t.http("/api/health")).body;
-  /** The journal's rows of a topic: every message the ingest took in. */
-  const journaled = (topic: string): Buffer[] =>
-    (
-      t.platform.deps.database.sqlite
-        .prepare("SELECT payload FROM ingest_journal WHERE topic = ? ORDER BY id")
-        .all(topic) as Array<{ payload: Buffer }>
-    ).map((r) => r.payload);
   const device = () =>
     mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
       clientId: `${DEVICE}-test`,
@@ -118,10 +111,10 @@ describe.skipIf(!installed("mosquitto"))("the ingest on an external broker (Mosq
     await client.publishAsync(TOPIC, senmlWeight(DEVICE, 25.1, NOW_S + 101), { qos: 1 });
     await client.endAsync();
     await waitFor(
-      () => (journaled(TOPIC).some((p) => p.toString().includes("25.1")) ? true : undefined),
+      () => (t.journaled(TOPIC).some((p) => p.includes("25.1")) ? true : undefined),
       "the own-topic reading journaled",
     );
-    expect(journaled(foreign)).toEqual([]);
+    expect(t.journaled(foreign)).toEqual([]);
   });
 
   it("gets every reading published while the platform was down once it is back (persistent session)", async () => {
@@ -139,7 +132,7 @@ describe.skipIf(!installed("mosquitto"))("the ingest on an external broker (Mosq
 
     t = await startTestPlatform({ dataDir, env: env() });
     const got = await waitFor(() => {
-      const rows = journaled(TOPIC).map((p) => p.toString());
+      const rows = t.journaled(TOPIC);
       return sent.every((s) => rows.includes(s)) ? rows : undefined;
     }, "all 300 queued readings delivered");
     // In order, as published.
@@ -175,7 +168,7 @@ describe.skipIf(!installed("mosquitto"))("the ingest on an external broker (Mosq
     await client.publishAsync(TOPIC, senmlWeight(DEVICE, 26.2, NOW_S + 5000), { qos: 1 });
     await client.endAsync();
     await waitFor(
-      () => (journaled(TOPIC).some((p) => p.toString().includes("26.2")) ? true : undefined),
+      () => (t.journaled(TOPIC).some((p) => p.includes("26.2")) ? true : undefined),
       "a reading after the reconnect",
     );
   });
