@@ -2,6 +2,7 @@ import path from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { DEFAULT_PRESENCE_POLICY, type PresencePolicy } from "./domain/presence.ts";
 import { readEnvSettings, readTlsFiles } from "./env-settings.ts";
+import type { InfluxRetention } from "./timeseries/influx-retention.ts";
 
 /**
  * Every setting the platform reads, in one schema. Environment variables are strings, so values are
@@ -87,6 +88,20 @@ export const ConfigSchema = Type.Object({
   INFLUX_DATABASE: Type.String({ default: "reserve", minLength: 1, pattern: "^[A-Za-z0-9_-]+$" }),
   INFLUX_USERNAME: Type.Optional(Type.String()),
   INFLUX_PASSWORD: Type.Optional(Type.String()),
+  INFLUX_RETENTION_DAYS: Type.Integer({
+    minimum: 0,
+    maximum: 36500,
+    default: 0,
+    description:
+      'days raw readings are kept in InfluxDB (policy "raw", made the default); 0: the database\'s default policy, forever',
+  }),
+  INFLUX_HOURLY_RETENTION_DAYS: Type.Integer({
+    minimum: 0,
+    maximum: 36500,
+    default: 0,
+    description:
+      'days hourly aggregates (mean, min, max, count) are kept (policy "hourly", continuous query "hourly"); 0: none',
+  }),
   PRESENCE_RSSI_FLOOR_DBM: Type.Number({
     minimum: -120,
     maximum: 0,
@@ -185,6 +200,7 @@ export interface Config {
         database: string;
         username: string | undefined;
         password: string | undefined;
+        retention: InfluxRetention;
       };
   presence: PresencePolicy;
   alertIntervalMs: number;
@@ -206,15 +222,64 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Settings that are each valid but wrong together: caught here, at boot, rather than as a crash or
+ * a silently ignored value later.
+ */
+function combinationProblems(raw: RawConfig, env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  const given = (key: keyof RawConfig) => env[key] !== undefined && env[key] !== "";
+  if (raw.MQTT_BROKER === "external") {
+    if (!raw.MQTT_URL) problems.push("MQTT_URL: needed with MQTT_BROKER=external (e.g. mqtt://broker:1883)");
+    // [MQTT-3.1.2-22]: a CONNECT may carry a password only with a user name.
+    if (raw.INGEST_MQTT_PASSWORD && !raw.INGEST_MQTT_USERNAME) {
+      problems.push(
+        "INGEST_MQTT_PASSWORD: needs INGEST_MQTT_USERNAME (MQTT sends no password without a user name)",
+      );
+    }
+  } else {
+    const ignored = (
+      ["MQTT_URL", "INGEST_MQTT_USERNAME", "INGEST_MQTT_PASSWORD", "INGEST_MQTT_CLIENT_ID"] as const
+    ).filter(given);
+    if (ignored.length > 0) {
+      problems.push(
+        `${ignored.join(", ")}: only used with MQTT_BROKER=external (the ingest as a client of another broker); set MQTT_BROKER=external or leave ${ignored.length > 1 ? "them" : "it"} unset`,
+      );
+    }
+  }
+  if (raw.TIMESERIES !== "influxdb") {
+    const ignored = (
+      [
+        "INFLUX_URL",
+        "INFLUX_DATABASE",
+        "INFLUX_USERNAME",
+        "INFLUX_PASSWORD",
+        "INFLUX_RETENTION_DAYS",
+        "INFLUX_HOURLY_RETENTION_DAYS",
+      ] as const
+    ).filter(given);
+    if (ignored.length > 0) {
+      problems.push(
+        `${ignored.join(", ")}: only used with TIMESERIES=influxdb; set TIMESERIES=influxdb or leave ${ignored.length > 1 ? "them" : "it"} unset`,
+      );
+    }
+  }
+  if (raw.TIMESERIES === "influxdb" && Boolean(raw.INFLUX_USERNAME) !== Boolean(raw.INFLUX_PASSWORD)) {
+    problems.push("INFLUX_USERNAME and INFLUX_PASSWORD: give both or neither");
+  }
+  if (given("TILE_ATTRIBUTION") && !raw.TILE_URL) {
+    problems.push("TILE_ATTRIBUTION: only used with TILE_URL");
+  }
+  return problems;
+}
+
 const defaultRegion = new URL("./db/demo/region-outline.geojson", import.meta.url).pathname;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const { raw, problems } = readEnvSettings(ConfigSchema, env);
   const pair = readTlsFiles(raw.TLS_CERT_FILE, raw.TLS_KEY_FILE, problems);
   const tls: Config["tls"] = pair ? { ...pair, mqttsPort: raw.MQTTS_PORT } : null;
-  if (raw.MQTT_BROKER === "external" && !raw.MQTT_URL) {
-    problems.push("MQTT_URL: needed with MQTT_BROKER=external (e.g. mqtt://broker:1883)");
-  }
+  problems.push(...combinationProblems(raw, env));
   if (problems.length > 0) throw new ConfigError(problems);
   const demo = raw.DEMO === "1" || raw.DEMO === "true";
   return {
@@ -247,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
             database: raw.INFLUX_DATABASE,
             username: raw.INFLUX_USERNAME,
             password: raw.INFLUX_PASSWORD,
+            retention: { rawDays: raw.INFLUX_RETENTION_DAYS, hourlyDays: raw.INFLUX_HOURLY_RETENTION_DAYS },
           }
         : { kind: "sqlite" },
     presence: {

@@ -153,8 +153,11 @@ export class MqttIngest {
     );
     socket.on(secure ? "secureConnect" : "connect", () => {
       this.#lastHeard = Date.now();
-      socket.write(
-        mqttPacket.generate({
+      // Settings are checked at boot, but nothing thrown in a socket listener may end the process:
+      // a packet that cannot be built is a failed connection with its reason (health shows it).
+      let connect: Buffer;
+      try {
+        connect = mqttPacket.generate({
           cmd: "connect",
           protocolId: "MQTT",
           protocolVersion: 4,
@@ -163,8 +166,12 @@ export class MqttIngest {
           keepalive: this.#keepaliveS,
           ...(this.#options.username !== undefined ? { username: this.#options.username } : {}),
           ...(this.#options.password !== undefined ? { password: Buffer.from(this.#options.password) } : {}),
-        }),
-      );
+        });
+      } catch (error) {
+        this.#fail(socket, `the ingest's CONNECT cannot be sent: ${(error as Error).message}`);
+        return;
+      }
+      socket.write(connect);
     });
     socket.on("data", (chunk: Buffer) => {
       this.#lastHeard = Date.now();

@@ -1,6 +1,7 @@
 import { InfluxDB, type IPoint, type IPoolOptions, escape as influxEscape, ResultError } from "influx";
 import type { Logger } from "pino";
 import type { Reading } from "../ingest/decoders/index.ts";
+import { type InfluxRetention, retentionChanges } from "./influx-retention.ts";
 import type { ReadingQuery, StoredPoint, TimeSeriesStore } from "./store.ts";
 
 export interface InfluxOptions {
@@ -12,6 +13,8 @@ export interface InfluxOptions {
   batchSize?: number;
   /** Socket inactivity limit of one HTTP request, after which it fails (default 10 s). */
   requestTimeoutMs?: number;
+  /** Retention of raw points and hourly aggregates, set up on the server before the first write. */
+  retention?: InfluxRetention;
   log: Logger;
 }
 
@@ -60,10 +63,35 @@ export function createInfluxTimeSeries(options: InfluxOptions): TimeSeriesStore 
     pool: { backoff: NO_BACKOFF, maxRetries: 0, requestTimeout: options.requestTimeoutMs ?? 10000 },
   });
 
+  const retention = options.retention ?? { rawDays: 0, hourlyDays: 0 };
+  /** Brings the server's policies and continuous query to the configured retention. */
+  const provision = async (): Promise<void> => {
+    if (retention.rawDays <= 0 && retention.hourlyDays <= 0) return;
+    const policies = (await influx.showRetentionPolicies(database)).map((p) => ({
+      name: p.name,
+      duration: p.duration,
+      default: p.default,
+    }));
+    const queries = (await influx.showContinousQueries(database)).map((q) => ({
+      name: q.name,
+      query: q.query,
+    }));
+    for (const statement of retentionChanges(database, retention, { policies, queries })) {
+      await influx.queryRaw(statement, { database, method: "POST" });
+      log.info({ database, statement }, "InfluxDB retention set");
+    }
+  };
+
   let databaseReady: Promise<void> | undefined;
   const ensureDatabase = (): Promise<void> => {
     databaseReady ??= influx.createDatabase(database).then(
-      () => log.debug({ database }, "InfluxDB database ready"),
+      async () => {
+        await provision().catch((error: unknown) => {
+          databaseReady = undefined;
+          throw failure(`InfluxDB retention of database "${database}" could not be set`, error);
+        });
+        log.debug({ database }, "InfluxDB database ready");
+      },
       (error: unknown) => {
         if (serverAnswered(error)) {
           // The server is up but refused, e.g. a user without admin rights or InfluxDB 2.x, where

@@ -1,6 +1,8 @@
+import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../server/config.ts";
+import { BrokerConfigSchema } from "../../broker/config.ts";
+import { ConfigError, ConfigSchema, loadConfig } from "../../server/config.ts";
 
 describe("configuration", () => {
   it("starts on the documented defaults with the demo network", () => {
@@ -47,5 +49,71 @@ describe("configuration", () => {
       expect(text).toMatch(/MQTT_PORT/);
       expect(text).toMatch(/JOURNAL_SYNC/);
     }
+  });
+});
+
+describe("configuration mistakes are reported at boot", () => {
+  const problemsOf = (env: Record<string, string>): string => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).message;
+    }
+    return "";
+  };
+
+  it("refuses an ingest password without a user name, which MQTT cannot send", () => {
+    const text = problemsOf({
+      MQTT_BROKER: "external",
+      MQTT_URL: "mqtt://b:1883",
+      INGEST_MQTT_PASSWORD: "pw",
+    });
+    expect(text).toMatch(/INGEST_MQTT_PASSWORD: needs INGEST_MQTT_USERNAME/);
+    // The secret itself is never echoed.
+    expect(text).not.toMatch(/"pw"/);
+  });
+
+  it("refuses settings of a mode that is not on, naming what to set", () => {
+    expect(problemsOf({ MQTT_URL: "mqtt://b:1883" })).toMatch(
+      /MQTT_URL: only used with MQTT_BROKER=external/,
+    );
+    expect(problemsOf({ INFLUX_URL: "http://influx:8086", INFLUX_DATABASE: "x" })).toMatch(
+      /INFLUX_URL, INFLUX_DATABASE: only used with TIMESERIES=influxdb/,
+    );
+    expect(problemsOf({ TIMESERIES: "influxdb", INFLUX_USERNAME: "u" })).toMatch(
+      /INFLUX_USERNAME and INFLUX_PASSWORD: give both or neither/,
+    );
+    expect(problemsOf({ TILE_ATTRIBUTION: "© someone" })).toMatch(
+      /TILE_ATTRIBUTION: only used with TILE_URL/,
+    );
+  });
+});
+
+describe("README's configuration table", () => {
+  const readme = fs.readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const section = (heading: string) => {
+    const start = readme.indexOf(`\n${heading}\n`);
+    expect(start, `README has a "${heading}" section`).toBeGreaterThan(0);
+    const end = readme.indexOf("\n## ", start + heading.length + 2);
+    return readme.slice(start, end < 0 ? undefined : end);
+  };
+
+  it("lists every variable the platform reads", () => {
+    // The first column of the table, where each variable is written as `NAME`.
+    const documented = new Set(
+      section("## Configuration")
+        .split("\n")
+        .filter((line) => line.startsWith("|"))
+        .flatMap((line) => [...(line.split("|")[1] ?? "").matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1])),
+    );
+    const missing = Object.keys(ConfigSchema.properties).filter((key) => !documented.has(key));
+    expect(missing).toEqual([]);
+  });
+
+  it("names every setting of a cluster broker", () => {
+    const text = section("## Deployment for a province");
+    const missing = Object.keys(BrokerConfigSchema.properties).filter((key) => !text.includes(`\`${key}\``));
+    expect(missing).toEqual([]);
   });
 });
