@@ -1,5 +1,6 @@
 import path from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
+import { assertTimeZone, DEFAULT_TIME_ZONE } from "./domain/calendar.ts";
 import { DEFAULT_PRESENCE_POLICY, type PresencePolicy } from "./domain/presence.ts";
 import { readEnvSettings, readTlsFiles } from "./env-settings.ts";
 import type { InfluxRetention } from "./timeseries/influx-retention.ts";
@@ -132,6 +133,12 @@ export const ConfigSchema = Type.Object({
     default: 15,
     description: "the two sides of a portal pass within this",
   }),
+  TIME_ZONE: Type.String({
+    default: DEFAULT_TIME_ZONE,
+    minLength: 1,
+    description:
+      "IANA time zone of the depots' calendar: expiry, rotation and receipt days and every 'today' are days on this wall clock",
+  }),
   ALERT_INTERVAL_MS: Type.Integer({
     minimum: 100,
     maximum: 3600000,
@@ -203,6 +210,8 @@ export interface Config {
         retention: InfluxRetention;
       };
   presence: PresencePolicy;
+  /** The IANA zone whose calendar days are the depots' days (calendar.ts's dayOf). */
+  timeZone: string;
   alertIntervalMs: number;
   ingestBatch: number;
   ingestIntervalMs: number;
@@ -280,6 +289,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const pair = readTlsFiles(raw.TLS_CERT_FILE, raw.TLS_KEY_FILE, problems);
   const tls: Config["tls"] = pair ? { ...pair, mqttsPort: raw.MQTTS_PORT } : null;
   problems.push(...combinationProblems(raw, env));
+  if (raw.TIME_ZONE) {
+    try {
+      assertTimeZone(raw.TIME_ZONE);
+    } catch (error) {
+      problems.push(`TIME_ZONE: ${(error as Error).message}`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const demo = raw.DEMO === "1" || raw.DEMO === "true";
   return {
@@ -323,6 +339,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       departAfterMs: raw.PRESENCE_DEPART_AFTER_S * 1000,
       portalWindowMs: raw.PORTAL_WINDOW_S * 1000,
     },
+    timeZone: raw.TIME_ZONE,
     alertIntervalMs: raw.ALERT_INTERVAL_MS,
     ingestBatch: raw.INGEST_BATCH,
     ingestIntervalMs: raw.INGEST_INTERVAL_MS,

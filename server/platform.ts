@@ -21,7 +21,7 @@ import { AlertService } from "./services/alerts.ts";
 import { AuditService } from "./services/audits.ts";
 import { DeviceRegistry } from "./services/device-registry.ts";
 import { DispatchService } from "./services/dispatch.ts";
-import { isoDay, LifecycleService } from "./services/lifecycle.ts";
+import { LifecycleService } from "./services/lifecycle.ts";
 import { PresenceTracker } from "./services/presence-tracker.ts";
 import { ReferenceService } from "./services/reference.ts";
 import { StockService } from "./services/stock.ts";
@@ -51,7 +51,7 @@ export async function startPlatform(
   const database: AppDatabase = openDatabase(config.dataDir, { synchronous: config.journalSync });
   const cleanups: Array<() => Promise<void> | void> = [() => database.close()];
   try {
-    if (config.demo && isDatabaseEmpty(database)) loadDemoNetwork(database);
+    if (config.demo && isDatabaseEmpty(database)) loadDemoNetwork(database, { timeZone: config.timeZone });
 
     const events = new EventBus();
     const registry = new DeviceRegistry(database);
@@ -92,8 +92,8 @@ export async function startPlatform(
     const reference = new ReferenceService(database.db);
     const stock = new StockService(database, reference);
     const alerts = new AlertService({ database, events, stock, reference });
-    const lifecycle = new LifecycleService(database, reference);
-    alerts.addSource((now) => lifecycle.alertConditions(isoDay(now)));
+    const lifecycle = new LifecycleService(database, reference, config.timeZone);
+    alerts.addSource((now) => lifecycle.alertConditions(lifecycle.today(now)));
     const audits = new AuditService(database, reference);
     alerts.addSource(() => audits.alertConditions());
     const dispatch = new DispatchService({ database, reference, stock, lifecycle, events, highs: loadHighs });

@@ -1,4 +1,5 @@
 import { count } from "drizzle-orm";
+import { addDays, DEFAULT_TIME_ZONE, dayOf, startOfDay } from "../domain/calendar.ts";
 import { seededRandom } from "../domain/random.ts";
 import { gs1CheckDigit } from "../ingest/decoders/epc.ts";
 import type { AppDatabase } from "./database.ts";
@@ -32,7 +33,8 @@ import {
   tagRanges,
 } from "./schema.ts";
 
-const DAY_MS = 24 * 3600 * 1000;
+/** Demo receipts are booked at 09:00 on the depot's clock (or now, for one received today). */
+const RECEIPT_HOUR_MS = 9 * 3600 * 1000;
 export const DEMO_SHELF_TARE_KG = 12;
 
 export function isDatabaseEmpty(database: AppDatabase): boolean {
@@ -73,13 +75,16 @@ export interface DemoSummary {
 /**
  * Loads the Ningxia demo network: sites, catalogue, standards, opening stock in batches (some near
  * expiry, a few expired, some sites short) and one weight shelf and one environment sensor per site.
- * Deterministic for a given `now` and `seed`, so two loads on the same day look the same.
+ * Deterministic for a given `now`, `seed` and `timeZone`, so two loads on the same day look the same.
+ * Its dates are relative to today in `timeZone` (the deployment's TIME_ZONE).
  */
 export function loadDemoNetwork(
   database: AppDatabase,
-  options: { now?: Date; seed?: number } = {},
+  options: { now?: Date; seed?: number; timeZone?: string } = {},
 ): DemoSummary {
   const now = options.now ?? new Date();
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+  const today = dayOf(now.getTime(), timeZone);
   const random = seededRandom(options.seed ?? 20261123);
   const { db } = database;
   const typeByCode = new Map(ITEM_TYPES.map((t) => [t.code, t]));
@@ -127,19 +132,17 @@ export function loadDemoNetwork(
         const type = typeByCode.get(itemTypeCode);
         if (!type || quantity <= 0) continue;
         for (const [index, lot] of splitIntoBatches(quantity, random).entries()) {
-          const dates = batchDates(type, now, random);
-          const receivedAt = Math.min(
-            dates.production.getTime() + (7 + Math.floor(random() * 50)) * DAY_MS,
-            now.getTime(),
-          );
+          const dates = batchDates(type, today, random);
+          const receivedOn = addDays(dates.production, 7 + Math.floor(random() * 50));
+          const receivedAt = Math.min(startOfDay(receivedOn, timeZone) + RECEIPT_HOUR_MS, now.getTime());
           const inserted = db
             .insert(batches)
             .values({
               siteCode: site.code,
               itemTypeCode,
               lotCode: `DEMO-${site.code}-${itemTypeCode}-${index + 1}`,
-              productionDate: isoDate(dates.production),
-              expiryDate: dates.expiry ? isoDate(dates.expiry) : null,
+              productionDate: dates.production,
+              expiryDate: dates.expiry,
               receivedQty: lot,
               receivedAt,
             })
@@ -286,22 +289,18 @@ function splitIntoBatches(quantity: number, random: () => number): number[] {
  */
 function batchDates(
   type: (typeof ITEM_TYPES)[number],
-  now: Date,
+  today: string,
   random: () => number,
-): { production: Date; expiry: Date | null } {
+): { production: string; expiry: string | null } {
   if (type.lifecycle === "expiring" && type.shelfLifeDays) {
     const roll = random();
     const remaining =
       roll < 0.05 ? -0.1 * random() - 0.01 : roll < 0.2 ? 0.02 + random() * 0.22 : 0.3 + random() * 0.68;
     const ageDays = Math.round((1 - remaining) * type.shelfLifeDays);
-    const production = new Date(now.getTime() - ageDays * DAY_MS);
-    return { production, expiry: new Date(production.getTime() + type.shelfLifeDays * DAY_MS) };
+    const production = addDays(today, -ageDays);
+    return { production, expiry: addDays(production, type.shelfLifeDays) };
   }
   const life = type.serviceLifeDays ?? 3650;
   const ageDays = Math.round(random() * life * 1.03);
-  return { production: new Date(now.getTime() - ageDays * DAY_MS), expiry: null };
-}
-
-function isoDate(date: Date): string {
-  return date.toISOString().slice(0, 10);
+  return { production: addDays(today, -ageDays), expiry: null };
 }

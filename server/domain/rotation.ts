@@ -7,10 +7,16 @@
  * restores its standard (回补). Durable equipment is never rotated: it is inspected and maintained on
  * its intervals and scrapped at the end of its service life.
  *
- * Pure: the caller gathers batches, standards and destinations and passes `today`; this decides what
- * they mean. Calendar dates are ISO "YYYY-MM-DD" strings and all arithmetic is in whole UTC days, so
- * a batch's status never depends on the server's time zone or the time of day.
+ * Pure: the caller gathers batches, standards and destinations and passes `today` (the deployment's
+ * day, calendar.ts's dayOf in TIME_ZONE); this decides what they mean. Calendar dates are ISO
+ * "YYYY-MM-DD" strings and all arithmetic is in whole days (calendar.ts), so a batch's status never
+ * depends on the server's own time zone or the time of day.
  */
+
+import { addDays, dayFromNumber, dayNumber } from "./calendar.ts";
+
+// Kept for the modules that import day arithmetic from here; calendar.ts is where it lives.
+export { addDays, daysBetween } from "./calendar.ts";
 
 export interface RotationPolicy {
   lifecycle: "expiring" | "durable";
@@ -80,37 +86,8 @@ export interface BatchLifecycle {
   nextMaintenance: string | null;
 }
 
-const DAY_MS = 86_400_000;
 /** Guards ceil/floor of shares against binary fractions: 0.1 x 30 is 3.0000000000000004, not 3. */
 const EPSILON = 1e-9;
-
-/** Whole UTC days since 1970-01-01 for "YYYY-MM-DD" (anything after the date part is ignored). */
-function dayNumber(date: string): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
-  if (!match) throw new RangeError(`not an ISO date: ${JSON.stringify(date)}`);
-  const [, y, m, d] = match.map(Number) as [number, number, number, number];
-  const ms = Date.UTC(y, m - 1, d);
-  // Date.UTC rolls 2025-02-30 over to March; a date that does not round-trip is a typo, not a date.
-  const check = new Date(ms);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) {
-    throw new RangeError(`not a calendar date: ${JSON.stringify(date)}`);
-  }
-  return ms / DAY_MS;
-}
-
-function isoDay(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** Calendar date `days` after `date` (UTC days). */
-export function addDays(date: string, days: number): string {
-  return isoDay(dayNumber(date) + days);
-}
-
-/** Whole days from `from` to `to`: positive when `to` is later. */
-export function daysBetween(from: string, to: string): number {
-  return dayNumber(to) - dayNumber(from);
-}
 
 function shareOr(value: number | null | undefined, fallback: number, name: string): number {
   const share = value ?? fallback;
@@ -238,7 +215,7 @@ export function batchLifecycle(
   return {
     batchId: batch.batchId,
     expiryDate,
-    rotationDeadline: isoDay(deadline),
+    rotationDeadline: dayFromNumber(deadline),
     endOfLife: expiryDate,
     status,
     daysToExpiry: expiry - now,

@@ -16,13 +16,21 @@ const mapRoutes: ApiPlugin = async (app, { deps }) => {
             tileLayer: Nullable(Type.Object({ url: Type.String(), attribution: Type.String() })),
             demo: Type.Boolean({ description: "the database holds the generated demo network" }),
             demoNotice: Nullable(Type.String()),
+            timeZone: Type.String({
+              description: "TIME_ZONE: the IANA zone whose calendar days are the depots' days",
+            }),
           }),
         },
       },
     },
     async () => {
       const demoNotice = deps.reference.demoNotice();
-      return { tileLayer: deps.config.tileLayer, demo: demoNotice !== null, demoNotice };
+      return {
+        tileLayer: deps.config.tileLayer,
+        demo: demoNotice !== null,
+        demoNotice,
+        timeZone: deps.config.timeZone,
+      };
     },
   );
 

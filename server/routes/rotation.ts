@@ -1,5 +1,4 @@
 import { Type } from "@sinclair/typebox";
-import { isoDay } from "../services/lifecycle.ts";
 import { toCsv } from "./csv.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { errorResponses, isoTime, isoTimeOrNull, literals, Nullable, SiteCode } from "./schemas.ts";
@@ -40,7 +39,8 @@ const PlanLine = Type.Object({
 
 /** Batches, rotation plans and their execution, inspections, quality checks. */
 const rotationRoutes: ApiPlugin = async (app, { deps }) => {
-  const today = (asOf: string | undefined) => asOf ?? isoDay(Date.now());
+  // Without asOf: today in the deployment's TIME_ZONE, not the server's or UTC.
+  const today = (asOf: string | undefined) => asOf ?? deps.lifecycle.today();
 
   app.get(
     "/batches",

@@ -12,7 +12,7 @@ import {
 import { pickFefo } from "../domain/rotation.ts";
 import { DomainError, InvalidInputError, NotFoundError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
-import { isoDay, type LifecycleService, policyOf } from "./lifecycle.ts";
+import { type LifecycleService, policyOf } from "./lifecycle.ts";
 import type { ReferenceService } from "./reference.ts";
 import type { StockService } from "./stock.ts";
 
@@ -134,7 +134,7 @@ export class DispatchService {
   sources(emergencyOverride: boolean): SupplySource[] {
     // Expired stock is never sent to people: it leaves by disposal.
     const expired = new Map<string, number>();
-    for (const b of this.#lifecycle.batches({ today: isoDay(Date.now()) })) {
+    for (const b of this.#lifecycle.batches({ today: this.#lifecycle.today() })) {
       if (b.status === "expired")
         expired.set(
           `${b.siteCode}|${b.itemTypeCode}`,
@@ -196,7 +196,7 @@ export class DispatchService {
     params: Partial<DispatchParams>,
   ): { incidentId: number; orderId: number } | null {
     const sqlite = this.#database.sqlite;
-    const today = isoDay(Date.now());
+    const today = this.#lifecycle.today();
     return sqlite.transaction(() => {
       const current = this.sources(input.emergencyOverride);
       for (const line of plan.lines) {

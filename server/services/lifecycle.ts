@@ -1,4 +1,5 @@
 import type { AppDatabase } from "../db/database.ts";
+import { DEFAULT_TIME_ZONE, dayOf } from "../domain/calendar.ts";
 import { distanceKm } from "../domain/geo.ts";
 import {
   type BatchInfo,
@@ -20,8 +21,6 @@ export interface BatchView extends BatchInfo, BatchLifecycle {
   /** Open quality checks: the batch was stored through an excursion and nobody has checked it yet. */
   qualityCheckPending: boolean;
 }
-
-export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** A batch as LifecycleService reads it for alerts: what its lifecycle and the alert message read. */
 type BatchFacts = [
@@ -74,6 +73,7 @@ export function policyOf(type: ItemTypeRow): RotationPolicy {
 export class LifecycleService {
   readonly #database: AppDatabase;
   readonly #reference: ReferenceService;
+  readonly #timeZone: string;
   /** Every batch with what its lifecycle and alert message read, as one JSON array of arrays. */
   readonly #batchFacts;
   /** On hand per site of some batches (a JSON array of ids), where positive. */
@@ -81,9 +81,11 @@ export class LifecycleService {
   /** The batches the last alert evaluation flagged, and what that was computed from. */
   #flagged: (Flagged & { facts: string; today: string; types: string }) | null = null;
 
-  constructor(database: AppDatabase, reference: ReferenceService) {
+  /** `timeZone`: the deployment's TIME_ZONE, whose calendar days are the batches' days. */
+  constructor(database: AppDatabase, reference: ReferenceService, timeZone: string = DEFAULT_TIME_ZONE) {
     this.#database = database;
     this.#reference = reference;
+    this.#timeZone = timeZone;
     this.#batchFacts = database.sqlite
       .prepare(
         `SELECT json_group_array(json_array(b.id, b.item_type_code, b.lot_code, b.production_date, b.expiry_date,
@@ -100,6 +102,11 @@ export class LifecycleService {
          GROUP BY site_code, batch_id HAVING sum(quantity) > 0`,
       )
       .raw(true);
+  }
+
+  /** The deployment's calendar day at the instant `now`: what "today" is for every status. */
+  today(now: number = Date.now()): string {
+    return dayOf(now, this.#timeZone);
   }
 
   /** Batches with stock on hand, optionally at one site or of one item type, with their lifecycle. */
@@ -150,7 +157,7 @@ export class LifecycleService {
         itemTypeCode: row.itemTypeCode,
         productionDate: row.productionDate,
         expiryDate: row.expiryDate,
-        receivedAt: isoDay(row.receivedAtMs),
+        receivedAt: dayOf(row.receivedAtMs, this.#timeZone),
         quantity: row.quantity,
       };
       const lifecycle = batchLifecycle(info, policyOf(type), filter.today, {
@@ -453,7 +460,7 @@ export class LifecycleService {
         itemTypeCode,
         productionDate,
         expiryDate,
-        receivedAt: isoDay(receivedAtMs),
+        receivedAt: dayOf(receivedAtMs, this.#timeZone),
         quantity: 0,
       };
       let lifecycle: BatchLifecycle;

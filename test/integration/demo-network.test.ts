@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../server/db/database.ts";
 import { loadDemoNetwork } from "../../server/db/seed.ts";
+import { addDays, DEFAULT_TIME_ZONE, dayOf } from "../../server/domain/calendar.ts";
 import { startTestPlatform, type TestPlatform, tempDataDir } from "../helpers/platform.ts";
 
 type Site = {
@@ -70,8 +71,8 @@ describe("the demo reserve network loaded on first start", () => {
   });
 
   it("opens with batches of which some are near expiry and a few expired, and stock of every status", async () => {
-    const today = new Date().toISOString().slice(0, 10);
-    const soon = new Date(Date.now() + 90 * 86400e3).toISOString().slice(0, 10);
+    const today = dayOf(Date.now(), DEFAULT_TIME_ZONE);
+    const soon = addDays(today, 90);
     const { sqlite } = t.platform.deps.database;
     const count = (sql: string, ...args: unknown[]) => (sqlite.prepare(sql).get(...args) as { n: number }).n;
     const expiring = count("SELECT count(*) AS n FROM batches WHERE expiry_date IS NOT NULL");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addDays } from "../../server/domain/rotation.ts";
+import { addDays, DEFAULT_TIME_ZONE, dayOf, daysBetween } from "../../server/domain/calendar.ts";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform.ts";
 
 describe("what a keeper relies on: rotation, audits, readiness, downloads", () => {
@@ -23,13 +23,14 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     expect(await statusOn(batch.rotationDeadline)).toBe("due");
 
     // Push the batch past its trigger date (as if it had been made earlier): it is due today.
-    const shift = Math.ceil((Date.parse(batch.rotationDeadline) - Date.now()) / 86400e3) + 1;
+    const today = dayOf(Date.now(), DEFAULT_TIME_ZONE);
+    const shift = daysBetween(today, batch.rotationDeadline) + 1;
     t.platform.deps.database.sqlite
       .prepare(
         "UPDATE batches SET production_date = date(production_date, ?), expiry_date = date(expiry_date, ?) WHERE id = ?",
       )
       .run(`-${shift} days`, `-${shift} days`, batch.batchId);
-    expect(await statusOn(new Date().toISOString().slice(0, 10))).toBe("due");
+    expect(await statusOn(today)).toBe("due");
     t.platform.deps.alerts.evaluate();
     const alerts = (await t.http("/api/alerts?siteCode=NX-K02")).body;
     expect(alerts).toContainEqual(

@@ -50,6 +50,14 @@ describe("configuration", () => {
       expect(text).toMatch(/JOURNAL_SYNC/);
     }
   });
+
+  it("keeps the depots' calendar in Beijing time unless TIME_ZONE names another zone, refusing an unknown one", () => {
+    expect(loadConfig({}).timeZone).toBe("Asia/Shanghai");
+    expect(loadConfig({ TIME_ZONE: "Europe/Berlin" }).timeZone).toBe("Europe/Berlin");
+    expect(() => loadConfig({ TIME_ZONE: "Asia/Beijing" })).toThrow(
+      /TIME_ZONE: unknown time zone "Asia\/Beijing"/,
+    );
+  });
 });
 
 describe("configuration mistakes are reported at boot", () => {

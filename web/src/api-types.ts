@@ -279,6 +279,8 @@ export interface MapConfig {
   demo: boolean;
   /** What the demo data is, shown as the badge's tooltip. */
   demoNotice: string | null;
+  /** The deployment's TIME_ZONE: the console's days and clock times are on it. */
+  timeZone: string;
 }
 
 /** Error body sent by the server with a 4xx/5xx status. */

@@ -1,8 +1,11 @@
 /**
  * Two languages, zh-CN and English: picked from the browser (or the last choice), switchable at any
  * time. Each module declares its own messages with `messages()`; the English set defines the keys
- * and the Chinese one must have the same keys. Numbers, dates and units follow the language.
+ * and the Chinese one must have the same keys. Numbers, dates and units follow the language; days
+ * and times are the deployment's (its TIME_ZONE), whatever zone the browser itself is in.
  */
+
+import { assertTimeZone, DEFAULT_TIME_ZONE, dayOf } from "../../server/domain/calendar.ts";
 
 export const LANGS = ["zh-CN", "en"] as const;
 export type Lang = (typeof LANGS)[number];
@@ -50,6 +53,27 @@ export function setLang(lang: Lang): void {
 export function onLangChange(listener: (lang: Lang) => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+/**
+ * The deployment's TIME_ZONE, as GET /api/map-config gives it: a keeper in another zone (travelling,
+ * a misconfigured PC) still sees the depot's days and clock times, the ones the server judges by.
+ */
+let timeZone: string = DEFAULT_TIME_ZONE;
+
+export function getTimeZone(): string {
+  return timeZone;
+}
+
+/** Sets the deployment's zone; one this browser does not know is refused and the zone kept. */
+export function setTimeZone(zone: string): void {
+  assertTimeZone(zone);
+  timeZone = zone;
+}
+
+/** Today in the deployment's zone (calendar.ts's dayOf, as the server computes it). */
+export function todayOf(now: number = Date.now(), zone: string = timeZone): string {
+  return dayOf(now, zone);
 }
 
 export type Vars = Record<string, string | number>;
@@ -136,11 +160,16 @@ function toDate(value: string | number | Date): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-export function fmtDateTime(value: string | number | Date | null | undefined, lang = current): string {
+/** An instant on the deployment's clock (its TIME_ZONE), as the language writes it. */
+export function fmtDateTime(
+  value: string | number | Date | null | undefined,
+  lang = current,
+  zone = timeZone,
+): string {
   if (value === null || value === undefined) return "–";
   const date = toDate(value);
   return date
-    ? new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" }).format(date)
+    ? new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short", timeZone: zone }).format(date)
     : String(value);
 }
 

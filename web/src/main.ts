@@ -14,7 +14,7 @@ import {
 import type { Category, MapConfig, Site } from "./api-types.ts";
 import { type AppContext, createNotices, indexReference, type View } from "./context.ts";
 import { byId } from "./dom.ts";
-import { getLang, onLangChange, setLang } from "./i18n.ts";
+import { getLang, getTimeZone, onLangChange, setLang, setTimeZone } from "./i18n.ts";
 import { tc } from "./labels.ts";
 import { type ConnectionState, LiveFeed } from "./live.ts";
 import { parseRoute, type Route, routeHash } from "./router.ts";
@@ -137,6 +137,17 @@ async function start(): Promise<void> {
   live.start();
 
   const reference = await loadReference();
+  // Before any view computes a day: the depot's calendar, not the browser's.
+  if (reference.config) {
+    try {
+      setTimeZone(reference.config.timeZone);
+    } catch (err) {
+      notices.error(
+        tc("couldNotLoad", { what: `TIME_ZONE ${reference.config.timeZone} (${getTimeZone()} used)` }),
+        err,
+      );
+    }
+  }
   if (reference.config?.demo || reference.sites.some((s) => s.demo)) {
     const badge = byId("demo-badge");
     badge.hidden = false;

@@ -34,9 +34,5 @@ export function deadlineTasks(batches: readonly Batch[]): DeadlineTask[] {
   });
 }
 
-/** Whole days from `from` to `to` (both YYYY-MM-DD). */
-export function daysBetween(from: string, to: string): number {
-  return Math.round(
-    (Date.parse(`${to.slice(0, 10)}T00:00:00Z`) - Date.parse(`${from.slice(0, 10)}T00:00:00Z`)) / 86_400_000,
-  );
-}
+/** Whole days from `from` to `to` (both YYYY-MM-DD): the server's day arithmetic (calendar.ts). */
+export { daysBetween } from "../../../server/domain/calendar.ts";

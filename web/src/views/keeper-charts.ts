@@ -7,7 +7,7 @@ import { errorMessage, getDevices, getReadings } from "../api.ts";
 import type { Device, ItemType, ReadingPoint } from "../api-types.ts";
 import type { AppContext } from "../context.ts";
 import { h, replace } from "../dom.ts";
-import { fmtDateTime, fmtNumber, getLang, messages } from "../i18n.ts";
+import { fmtDateTime, fmtNumber, getLang, getTimeZone, messages } from "../i18n.ts";
 import { tc } from "../labels.ts";
 
 const t = messages(
@@ -241,12 +241,20 @@ export function createKeeperCharts(ctx: AppContext, section: HTMLElement): Keepe
     dc.plots = [];
   }
 
+  /** A tick on the deployment's clock: the date at its midnight, else the time. */
   function timeTick(seconds: number): string {
     const date = new Date(seconds * 1000);
     const lang = getLang();
-    return date.getHours() === 0 && date.getMinutes() === 0
-      ? new Intl.DateTimeFormat(lang, { month: "short", day: "numeric" }).format(date)
-      : new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(date);
+    const timeZone = getTimeZone();
+    const wall = uPlot.tzDate(date, timeZone);
+    return wall.getHours() === 0 && wall.getMinutes() === 0
+      ? new Intl.DateTimeFormat(lang, { month: "short", day: "numeric", timeZone }).format(date)
+      : new Intl.DateTimeFormat(lang, {
+          hour: "2-digit",
+          minute: "2-digit",
+          hourCycle: "h23",
+          timeZone,
+        }).format(date);
   }
 
   function makePlot(dc: DeviceChart, spec: ChartSpec, target: HTMLElement, xs: number[], ys: number[]): void {
@@ -271,6 +279,8 @@ export function createKeeperCharts(ctx: AppContext, section: HTMLElement): Keepe
       width: Math.max(target.clientWidth, 280),
       height: PLOT_HEIGHT,
       scales: { x: { time: true } },
+      // Ticks fall on the deployment's hours and midnights, not the browser's.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), getTimeZone()),
       series: [
         {
           label: t("axisTime"),

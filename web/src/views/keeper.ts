@@ -35,7 +35,7 @@ import type {
 } from "../api-types.ts";
 import type { AppContext, View } from "../context.ts";
 import { type Child, h, replace } from "../dom.ts";
-import { fmtDateTime, fmtDay, fmtNumber, fmtQty, fmtUnit, getLang, messages } from "../i18n.ts";
+import { fmtDateTime, fmtDay, fmtNumber, fmtQty, fmtUnit, getLang, messages, todayOf } from "../i18n.ts";
 import { alertKindLabel, batchStatusLabel, severityLabel, statusLabel, tc, tierLabel } from "../labels.ts";
 import type { Route } from "../router.ts";
 import { type DeadlineTask, daysBetween, deadlineTasks } from "./deadlines.ts";
@@ -327,12 +327,6 @@ const NUMERIC_HEADS = new Set<string>([
 ]);
 
 // ---- pure helpers ---------------------------------------------------------------------------
-
-function localToday(): string {
-  const now = new Date();
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
 
 function readLastSite(): string | null {
   try {
@@ -1031,7 +1025,7 @@ export function createKeeperView(ctx: AppContext, root: HTMLElement): View<Keepe
   }
 
   function renderTasks(): void {
-    const today = plan?.today ?? localToday();
+    const today = plan?.today ?? todayOf();
     const tasks = batches ? deadlineTasks(batches) : [];
     replace(
       tasksSection,
