@@ -2,6 +2,12 @@ import path from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { assertTimeZone, DEFAULT_TIME_ZONE } from "./domain/calendar.ts";
 import { DEFAULT_PRESENCE_POLICY, type PresencePolicy } from "./domain/presence.ts";
+import {
+  DEFAULT_READING_LIMITS,
+  formatValueRange,
+  parseValueRange,
+  type ReadingLimits,
+} from "./domain/reading-limits.ts";
 import { readEnvSettings, readTlsFiles } from "./env-settings.ts";
 import type { InfluxRetention } from "./timeseries/influx-retention.ts";
 
@@ -9,6 +15,9 @@ import type { InfluxRetention } from "./timeseries/influx-retention.ts";
  * Every setting the platform reads, in one schema. Environment variables are strings, so values are
  * converted first and every problem is reported at once, at boot, instead of failing later.
  */
+/** "min..max", e.g. "-60..100"; parsed and checked (min below max) in loadConfig. */
+const Range = (fallback: string, description: string) => Type.String({ default: fallback, description });
+
 const Flag = (fallback: "0" | "1", description: string) =>
   Type.Union([Type.Literal("0"), Type.Literal("1"), Type.Literal("true"), Type.Literal("false")], {
     default: fallback,
@@ -148,6 +157,35 @@ export const ConfigSchema = Type.Object({
   INGEST_BATCH: Type.Integer({ minimum: 1, maximum: 100000, default: 2000 }),
   INGEST_INTERVAL_MS: Type.Integer({ minimum: 1, maximum: 60000, default: 50 }),
   MAX_PAYLOAD_BYTES: Type.Integer({ minimum: 64, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
+  MAX_CLOCK_SKEW_S: Type.Integer({
+    minimum: 0,
+    maximum: 86_400,
+    default: DEFAULT_READING_LIMITS.maxClockSkewMs / 1000,
+    description:
+      "a reading dated more than this after its message arrived goes to the dead letters (the device clock is ahead)",
+  }),
+  MAX_READING_AGE_S: Type.Integer({
+    minimum: 60,
+    maximum: 366 * 86_400,
+    default: DEFAULT_READING_LIMITS.maxReadingAgeMs / 1000,
+    description:
+      "a reading dated more than this before its message arrived goes to the dead letters; younger late readings (a device's offline buffer) are stored",
+  }),
+  ENV_TEMP_RANGE_C: Range(
+    formatValueRange(DEFAULT_READING_LIMITS.temperatureC),
+    "plausible storeroom temperatures, min..max °C (SenML and flat form); outside: dead letter",
+  ),
+  ENV_HUMIDITY_RANGE_PCT: Range(
+    formatValueRange(DEFAULT_READING_LIMITS.humidityPct),
+    "plausible relative humidity, min..max % within 0..100; outside: dead letter",
+  ),
+  SHELF_MAX_WEIGHT_KG: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 1_000_000,
+    default: DEFAULT_READING_LIMITS.defaultShelfCapacityKg,
+    description:
+      "capacity of a shelf without its own (shelves.capacity_kg); weights beyond -2 %..102 % of the capacity go to the dead letters",
+  }),
   MQTT_DRAIN_TIMEOUT_MS: Type.Integer({
     minimum: 100,
     maximum: 600_000,
@@ -216,6 +254,8 @@ export interface Config {
   ingestBatch: number;
   ingestIntervalMs: number;
   maxPayloadBytes: number;
+  /** What a reading may plausibly say: clock window, value ranges, default shelf capacity. */
+  readingLimits: ReadingLimits;
   mqttMaxConnections: number;
   mqttDrainTimeoutMs: number;
   deviceMaxMsgsPerS: number;
@@ -296,7 +336,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       problems.push(`TIME_ZONE: ${(error as Error).message}`);
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  const temperatureC = parseValueRange(raw.ENV_TEMP_RANGE_C);
+  if (!temperatureC) {
+    problems.push(
+      `ENV_TEMP_RANGE_C: must be min..max with min below max, e.g. -60..100 (got ${JSON.stringify(raw.ENV_TEMP_RANGE_C)})`,
+    );
+  }
+  const humidityPct = parseValueRange(raw.ENV_HUMIDITY_RANGE_PCT);
+  if (!humidityPct || humidityPct.min < 0 || humidityPct.max > 100) {
+    problems.push(
+      `ENV_HUMIDITY_RANGE_PCT: must be min..max with min below max, within 0..100 (got ${JSON.stringify(raw.ENV_HUMIDITY_RANGE_PCT)})`,
+    );
+  }
+  if (problems.length > 0 || !temperatureC || !humidityPct) throw new ConfigError(problems);
   const demo = raw.DEMO === "1" || raw.DEMO === "true";
   return {
     port: raw.PORT,
@@ -344,6 +396,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ingestBatch: raw.INGEST_BATCH,
     ingestIntervalMs: raw.INGEST_INTERVAL_MS,
     maxPayloadBytes: raw.MAX_PAYLOAD_BYTES,
+    readingLimits: {
+      maxClockSkewMs: raw.MAX_CLOCK_SKEW_S * 1000,
+      maxReadingAgeMs: raw.MAX_READING_AGE_S * 1000,
+      temperatureC,
+      humidityPct,
+      defaultShelfCapacityKg: raw.SHELF_MAX_WEIGHT_KG,
+    },
     mqttMaxConnections: raw.MQTT_MAX_CONNECTIONS,
     mqttDrainTimeoutMs: raw.MQTT_DRAIN_TIMEOUT_MS,
     deviceMaxMsgsPerS: raw.DEVICE_MAX_MSGS_PER_S,

@@ -65,6 +65,7 @@ export async function startPlatform(
       registry,
       events,
       maxPayloadBytes: config.maxPayloadBytes,
+      limits: config.readingLimits,
       log: log.child({ part: "journal" }),
     });
     const tags = new TagRegistry(database);

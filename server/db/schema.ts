@@ -328,6 +328,11 @@ export const shelves = sqliteTable(
     tareKg: real("tare_kg").notNull(),
     /** Defaults to the item type's unit weight; a shelf of differently packed units overrides it. */
     unitWeightKg: real("unit_weight_kg").notNull(),
+    /**
+     * Rated capacity of the shelf's load cells (gross, tare included): weights beyond it (with a
+     * load cell's tolerance) are refused as implausible. Null: SHELF_MAX_WEIGHT_KG applies.
+     */
+    capacityKg: real("capacity_kg"),
     zone: text("zone"),
   },
   (t) => [uniqueIndex("shelves_device_idx").on(t.deviceId), index("shelves_site_idx").on(t.siteCode)],

@@ -11,6 +11,7 @@ import {
   DEMO_ANTENNAS,
   DEMO_COMPANY_PREFIX,
   DEMO_NOTICE,
+  DEMO_SHELF_CAPACITIES_KG,
   DEMO_SITES,
   ITEM_TYPES,
   MIN_SHARE_OF_REQUIRED,
@@ -193,6 +194,9 @@ export function loadDemoNetwork(
           itemTypeCode: shelfItem,
           tareKg: DEMO_SHELF_TARE_KG,
           unitWeightKg: shelfType.unitWeightKg,
+          capacityKg: demoShelfCapacityKg(
+            DEMO_SHELF_TARE_KG + (holdings[shelfItem] ?? 0) * shelfType.unitWeightKg,
+          ),
           zone: "A",
         })
         .run();
@@ -247,6 +251,11 @@ export function loadDemoNetwork(
  * What a site holds at the start. Tiers with a standard get a spread around it, so the demo shows
  * every status: about 8 % critical, 17 % low, 65 % at standard and 10 % over.
  */
+function demoShelfCapacityKg(openingGrossKg: number): number {
+  const needed = openingGrossKg * 1.25;
+  return DEMO_SHELF_CAPACITIES_KG.find((kg) => kg >= needed) ?? Math.ceil(needed);
+}
+
 function openingHoldings(
   siteCode: string,
   required: Record<string, number> | undefined,

@@ -1,6 +1,7 @@
 import { parseDeviceTopic, type TopicParse } from "../../broker/topics.ts";
 import { type AppDatabase, prepareBulkInsert } from "../db/database.ts";
 import { JOURNAL_STATE } from "../db/schema.ts";
+import type { ReadingLimits } from "../domain/reading-limits.ts";
 import type { EventBus } from "../events.ts";
 import type { DeviceRegistry } from "../services/device-registry.ts";
 import { type DecodedMessage, DecodeError, decodeMessage } from "./decoders/index.ts";
@@ -48,6 +49,7 @@ export class IngestJournal {
     | undefined;
   #writeError: { message: string; at: number } | null = null;
   readonly #maxPayloadBytes: number;
+  readonly #limits: ReadingLimits;
   #pending: Pending[] = [];
   #flushScheduled = false;
   #closed = false;
@@ -81,6 +83,7 @@ export class IngestJournal {
     registry: DeviceRegistry;
     events: EventBus;
     maxPayloadBytes: number;
+    limits: ReadingLimits;
     log?: { error(details: object, message: string): void; info(details: object, message: string): void };
   }) {
     this.#log = deps.log;
@@ -88,6 +91,7 @@ export class IngestJournal {
     this.#registry = deps.registry;
     this.#events = deps.events;
     this.#maxPayloadBytes = deps.maxPayloadBytes;
+    this.#limits = deps.limits;
     const sqlite = this.#database.sqlite;
     this.#insertRows = prepareBulkInsert(
       sqlite,
@@ -152,7 +156,9 @@ export class IngestJournal {
 
   /**
    * Topic, device and payload checks. On replay (checkDevice false) the device was already accepted
-   * when the message arrived, so only the decoding is repeated.
+   * when the message arrived, so only the decoding is repeated. The plausibility checks take the
+   * row's receivedAt, never the clock now, so a replay reaches the same verdict; a shelf's capacity
+   * is the registry's at the time of the check.
    */
   validate(message: IncomingMessage, receivedAt: number, checkDevice: boolean): Verdict {
     if (message.payload.length > this.#maxPayloadBytes) {
@@ -172,8 +178,14 @@ export class IngestJournal {
       const refusal = this.#registry.refusal(parsed.topic);
       if (refusal) return { ok: false, reason: refusal };
     }
+    const topic = parsed.topic;
+    const capacityKg =
+      topic.kind === "shelf" ? (this.#registry.get(topic.deviceId)?.shelf?.capacityKg ?? null) : null;
     try {
-      return { ok: true, decoded: decodeMessage(parsed.topic, message.payload, receivedAt) };
+      return {
+        ok: true,
+        decoded: decodeMessage(topic, message.payload, receivedAt, this.#limits, capacityKg),
+      };
     } catch (error) {
       if (error instanceof DecodeError) return { ok: false, reason: error.message };
       // A decoder bug must not take the broker down; the message is kept with the reason.

@@ -37,6 +37,14 @@ const Device = Type.Object({
   itemType: Type.Optional(Type.String({ description: "shelves: the item type weighed" })),
   tareKg: Type.Optional(Type.Number({ description: "shelves: weight of the empty shelf" })),
   unitWeightKg: Type.Optional(Type.Number({ description: "shelves: weight of one unit" })),
+  capacityKg: Type.Optional(
+    Nullable(
+      Type.Number({
+        description:
+          "shelves: rated load-cell capacity (gross); weights beyond -2 %..102 % of it are refused; null: SHELF_MAX_WEIGHT_KG applies",
+      }),
+    ),
+  ),
 });
 
 const devicesRoutes: ApiPlugin = async (app, { deps }) => {
@@ -89,7 +97,12 @@ const devicesRoutes: ApiPlugin = async (app, { deps }) => {
             }
           : {}),
         ...(shelf
-          ? { itemType: shelf.itemTypeCode, tareKg: shelf.tareKg, unitWeightKg: shelf.unitWeightKg }
+          ? {
+              itemType: shelf.itemTypeCode,
+              tareKg: shelf.tareKg,
+              unitWeightKg: shelf.unitWeightKg,
+              capacityKg: shelf.capacityKg,
+            }
           : {}),
       }));
     },

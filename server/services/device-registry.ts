@@ -7,6 +7,8 @@ export interface ShelfConfig {
   itemTypeCode: string;
   tareKg: number;
   unitWeightKg: number;
+  /** Rated load-cell capacity, gross; null when not recorded (the default limit applies). */
+  capacityKg: number | null;
 }
 
 export interface AntennaConfig {
@@ -36,7 +38,8 @@ export class DeviceRegistry {
   constructor(database: AppDatabase) {
     this.#select = database.sqlite.prepare(
       `SELECT d.id, d.site_code AS siteCode, d.kind, d.enabled,
-              s.id AS shelfId, s.item_type_code AS itemTypeCode, s.tare_kg AS tareKg, s.unit_weight_kg AS unitWeightKg
+              s.id AS shelfId, s.item_type_code AS itemTypeCode, s.tare_kg AS tareKg, s.unit_weight_kg AS unitWeightKg,
+              s.capacity_kg AS capacityKg
        FROM devices d LEFT JOIN shelves s ON s.device_id = d.id`,
     );
     this.#selectAntennas = database.sqlite.prepare(
@@ -61,6 +64,7 @@ export class DeviceRegistry {
                 itemTypeCode: row.itemTypeCode as string,
                 tareKg: row.tareKg as number,
                 unitWeightKg: row.unitWeightKg as number,
+                capacityKg: (row.capacityKg as number | null) ?? null,
               },
         antennas: new Map(),
       });

@@ -76,9 +76,13 @@ describe("shelf reading to stock, end to end", () => {
     // The processor may already have stored the row; what counts is that the broker journaled it
     // before the PUBACK resolved publishAsync.
     const before = countJournal();
-    await client.publishAsync("sites/NX-K02/shelf/NX-K02-SH1", senmlWeight("NX-K02-SH1", 30, 1795600000), {
-      qos: 1,
-    });
+    await client.publishAsync(
+      "sites/NX-K02/shelf/NX-K02-SH1",
+      senmlWeight("NX-K02-SH1", 30, Math.floor(Date.now() / 1000)),
+      {
+        qos: 1,
+      },
+    );
     expect(countJournal()).toBe(before + 1);
     const row = sqlite
       .prepare("SELECT topic, payload FROM ingest_journal ORDER BY id DESC LIMIT 1")
@@ -90,8 +94,9 @@ describe("shelf reading to stock, end to end", () => {
   it("keeps an older reading that arrives late from overwriting a newer count", async () => {
     const client = t.fleet();
     const topic = "sites/NX-K03/shelf/NX-K03-SH1";
-    await client.publishAsync(topic, senmlWeight("NX-K03-SH1", 12 + 5 * 1.2, 1795600100), { qos: 1 });
-    await client.publishAsync(topic, senmlWeight("NX-K03-SH1", 12 + 9 * 1.2, 1795600000), { qos: 1 });
+    const at = Math.floor(Date.now() / 1000) - 200;
+    await client.publishAsync(topic, senmlWeight("NX-K03-SH1", 12 + 5 * 1.2, at + 100), { qos: 1 });
+    await client.publishAsync(topic, senmlWeight("NX-K03-SH1", 12 + 9 * 1.2, at), { qos: 1 });
     await t.drained();
     expect((await firstAid("NX-K03")).sensedQty).toBe(5);
   });

@@ -64,11 +64,19 @@ describe("publishing with mosquitto_pub", () => {
   });
 
   it("takes reader events in both formats, the documented samples as they are", async () => {
-    // device-formats.md: a Zebra batch and an Impinj R700 event (the GS1 worked-example tag).
+    // device-formats.md: a Zebra batch and an Impinj R700 event (the GS1 worked-example tag), as
+    // they are but for the day: yesterday's, so the readings are within the platform's clock window.
+    const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     const zebra =
-      '[{"type":"INVENTORY","timestamp":"2026-11-20T08:15:03.004+0800","data":{"idHex":"3036142C8C008F8000053244","format":"epc","antenna":1,"peakRssi":-61,"eventNum":42,"channel":922.25,"PC":"3000"}}]';
+      '[{"type":"INVENTORY","timestamp":"2026-11-20T08:15:03.004+0800","data":{"idHex":"3036142C8C008F8000053244","format":"epc","antenna":1,"peakRssi":-61,"eventNum":42,"channel":922.25,"PC":"3000"}}]'.replaceAll(
+        "2026-11-20",
+        day,
+      );
     const impinj =
-      '{"timestamp":"2026-11-20T00:15:02.123456789Z","hostname":"impinj-14-2b-7c","eventType":"tagInventory","tagInventoryEvent":{"epc":"MHQle/cZTkAAABqF","epcHex":"3074257BF7194E4000001A85","antennaPort":1,"peakRssiCdbm":-5800,"frequency":922250,"lastSeenTime":"2026-11-20T00:15:02.1Z"}}';
+      '{"timestamp":"2026-11-20T00:15:02.123456789Z","hostname":"impinj-14-2b-7c","eventType":"tagInventory","tagInventoryEvent":{"epc":"MHQle/cZTkAAABqF","epcHex":"3074257BF7194E4000001A85","antennaPort":1,"peakRssiCdbm":-5800,"frequency":922250,"lastSeenTime":"2026-11-20T00:15:02.1Z"}}'.replaceAll(
+        "2026-11-20",
+        day,
+      );
     await mosquittoPub("sites/NX-C01/rfid/NX-C01-RD1", zebra);
     await mosquittoPub("sites/NX-C02/rfid/NX-C02-RD1", impinj);
     const unknown = await waitFor(async () => {

@@ -74,7 +74,7 @@ describe("stopping and starting the platform", () => {
         Date.now(),
         "crashed-run",
         "sites/NX-K06/shelf/NX-K06-SH1",
-        Buffer.from(senmlWeight("NX-K06-SH1", 12 + 4 * 1.2, 1795600000)),
+        Buffer.from(senmlWeight("NX-K06-SH1", 12 + 4 * 1.2, Math.floor(Date.now() / 1000) - 60)),
       );
     database.close();
 

@@ -58,6 +58,46 @@ describe("configuration", () => {
       /TIME_ZONE: unknown time zone "Asia\/Beijing"/,
     );
   });
+
+  it("reads the plausibility limits of readings, refusing ranges that make no sense", () => {
+    expect(loadConfig({}).readingLimits).toEqual({
+      maxClockSkewMs: 300_000,
+      maxReadingAgeMs: 7 * 86_400_000,
+      temperatureC: { min: -60, max: 100 },
+      humidityPct: { min: 0, max: 100 },
+      defaultShelfCapacityKg: 1000,
+    });
+    expect(
+      loadConfig({
+        MAX_CLOCK_SKEW_S: "60",
+        MAX_READING_AGE_S: "86400",
+        ENV_TEMP_RANGE_C: "-40..60.5",
+        ENV_HUMIDITY_RANGE_PCT: "5..95",
+        SHELF_MAX_WEIGHT_KG: "250",
+      }).readingLimits,
+    ).toEqual({
+      maxClockSkewMs: 60_000,
+      maxReadingAgeMs: 86_400_000,
+      temperatureC: { min: -40, max: 60.5 },
+      humidityPct: { min: 5, max: 95 },
+      defaultShelfCapacityKg: 250,
+    });
+    try {
+      loadConfig({
+        ENV_TEMP_RANGE_C: "100..-60",
+        ENV_HUMIDITY_RANGE_PCT: "0..120",
+        SHELF_MAX_WEIGHT_KG: "0",
+        MAX_CLOCK_SKEW_S: "-1",
+      });
+      expect.unreachable();
+    } catch (error) {
+      const text = (error as ConfigError).message;
+      expect(text).toMatch(/ENV_TEMP_RANGE_C: must be min\.\.max with min below max/);
+      expect(text).toMatch(/ENV_HUMIDITY_RANGE_PCT: must be min\.\.max with min below max, within 0\.\.100/);
+      expect(text).toMatch(/SHELF_MAX_WEIGHT_KG/);
+      expect(text).toMatch(/MAX_CLOCK_SKEW_S/);
+    }
+  });
 });
 
 describe("configuration mistakes are reported at boot", () => {

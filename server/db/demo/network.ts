@@ -157,6 +157,13 @@ export const CONTRACT_STOCK: Record<string, Record<string, number>> = {
 export const DEFAULT_SHELF_ITEM = "FIRSTAID";
 export const SHELF_ITEM_BY_SITE: Record<string, string> = { "NX-A01": "RATION", "NX-A03": "FUELCAN" };
 
+/**
+ * Rated capacities (kg) load-cell shelves and platform scales are sold in, from a shelf level of a
+ * heavy-duty rack to a pallet floor scale. A demo shelf gets the smallest that carries its opening
+ * stock with a quarter to spare (the contract depots' rations and fuel stand on floor scales).
+ */
+export const DEMO_SHELF_CAPACITIES_KG = [300, 600, 1500, 3000, 6000, 15_000, 30_000, 60_000] as const;
+
 const CENTRAL: DemoSite[] = [
   { code: "NX-C01", name: "North Central Reserve Depot (Yinchuan)", nameZh: "自治区应急物资储备中心库（北库·银川）", tier: "central", parentCode: null, city: "Yinchuan", lat: 38.487, lon: 106.231 },
   { code: "NX-C02", name: "South Central Reserve Depot (Guyuan)", nameZh: "自治区应急物资储备中心库（南库·固原）", tier: "central", parentCode: null, city: "Guyuan", lat: 36.016, lon: 106.242 },

@@ -4,8 +4,10 @@
  * measurement names and units as the SenML form, so both land in one series.
  */
 
+import type { ReadingLimits } from "../../domain/reading-limits.ts";
+import { DecodeError } from "./decode-error.ts";
+import { checkRange, envRange } from "./plausibility.ts";
 import { parseIsoTimestampMs } from "./rfid.ts";
-import { DecodeError } from "./senml.ts";
 
 export interface FlatEnvReading {
   measurement: "temp" | "hum" | "battery";
@@ -16,33 +18,36 @@ export interface FlatEnvReading {
 }
 
 /**
- * Physical ranges: a value outside them is a sensor or formatter fault (an unscaled raw count, a
- * Fahrenheit reading), and storing it would raise false temperature excursions.
+ * Each field's measurement and unit. A value outside its range (the same limits as SenML's, from
+ * the settings) is a sensor or formatter fault (an unscaled raw count, a Fahrenheit reading), and
+ * storing it would raise false temperature excursions.
  */
 const FIELDS = [
-  { field: "temperature", measurement: "temp", unit: "Cel", min: -60, max: 100 },
-  { field: "humidity", measurement: "hum", unit: "%RH", min: 0, max: 100 },
-  { field: "battery", measurement: "battery", unit: "%", min: 0, max: 100 },
+  { field: "temperature", measurement: "temp", unit: "Cel" },
+  { field: "humidity", measurement: "hum", unit: "%RH" },
+  { field: "battery", measurement: "battery", unit: "%" },
 ] as const;
 
 /** UNIX seconds beyond this (year 5138) are almost surely milliseconds sent by mistake. */
 const MAX_UNIX_SECONDS = 1e11;
 
-export function decodeFlatEnv(body: Record<string, unknown>, receivedAtMs: number): FlatEnvReading[] {
+export function decodeFlatEnv(
+  body: Record<string, unknown>,
+  receivedAtMs: number,
+  limits: ReadingLimits,
+): FlatEnvReading[] {
   if (body.temperature === undefined && body.humidity === undefined) {
     throw new DecodeError('flat environment message needs "temperature" or "humidity"');
   }
   const time = messageTime(body, receivedAtMs);
   const readings: FlatEnvReading[] = [];
-  for (const { field, measurement, unit, min, max } of FIELDS) {
+  for (const { field, measurement, unit } of FIELDS) {
     const value = body[field];
     if (value === undefined) continue;
     if (typeof value !== "number" || !Number.isFinite(value)) {
       throw new DecodeError(`${field} must be a finite number, not ${describe(value)}`);
     }
-    if (value < min || value > max) {
-      throw new DecodeError(`${field} ${value} is outside ${min}..${max} ${unit}`);
-    }
+    checkRange(field, value, envRange(measurement, limits), unit);
     readings.push({ measurement, unit, value, time });
   }
   return readings;

@@ -1,10 +1,14 @@
 import type { TopicKind } from "../../../broker/topics.ts";
+import type { ReadingLimits } from "../../domain/reading-limits.ts";
+import { DecodeError } from "./decode-error.ts";
 import { decodeFlatEnv } from "./env-flat.ts";
+import { parseDeviceJson } from "./json.ts";
+import { checkEnvRecord, checkReadingTime, checkShelfRecord } from "./plausibility.ts";
 import { decodeRfid, type TagRead } from "./rfid.ts";
-import { DecodeError, decodeSenml, decodeSenmlPack } from "./senml.ts";
+import { decodeSenml, decodeSenmlPack } from "./senml.ts";
 
+export { DecodeError } from "./decode-error.ts";
 export type { TagRead } from "./rfid.ts";
-export { DecodeError } from "./senml.ts";
 
 /** One stored time-series point. */
 export interface Reading {
@@ -27,69 +31,76 @@ export interface DecodedMessage {
   tagReads?: TagRead[];
 }
 
-/**
- * Decodes one device message by the kind its topic names. Throws DecodeError with a reason a
- * person can act on; the caller sends the message to the dead letters.
- */
-/**
- * The latest time a reading may carry: InfluxDB keeps nanoseconds in an int64 (to 2262-04-11).
- * A device with a broken clock is refused here, with a reason, rather than blocking the store.
- */
-const MAX_READING_TIME_MS = 9_223_372_036_853;
+type DeviceTopic = { siteCode: string; kind: TopicKind; deviceId: string };
 
+/**
+ * Decodes one device message by the kind its topic names, and checks that what it says is
+ * plausible: units the kind takes, values within the limits (a shelf's own capacity, or the
+ * limits' default when it has none recorded), and times within the clock window around the
+ * receive time. Throws DecodeError with a reason a person can act on; the caller sends the message
+ * to the dead letters. `receivedAtMs` is the journal's, so a replay gives the same verdict.
+ */
 export function decodeMessage(
-  topic: { siteCode: string; kind: TopicKind; deviceId: string },
+  topic: DeviceTopic,
   payload: Buffer,
   receivedAtMs: number,
+  limits: ReadingLimits,
+  shelfCapacityKg: number | null = null,
 ): DecodedMessage {
-  const decoded = decodeByKind(topic, payload, receivedAtMs);
+  const decoded = decodeByKind(topic, payload, receivedAtMs, limits, shelfCapacityKg);
+  // Loops, not closures: every reading passes here.
   for (const reading of decoded.readings) {
-    if (!(reading.time >= 0 && reading.time <= MAX_READING_TIME_MS)) {
-      throw new DecodeError(`reading time ${reading.time} ms is outside 1970 to 2262`);
-    }
     // Finite parts can add up to Infinity (SenML bv + v, RFID read counts); no store takes it.
     if (!Number.isFinite(reading.value)) {
       throw new DecodeError(`reading ${reading.measurement} is ${reading.value}, not a finite number`);
     }
+    checkReadingTime(reading.time, receivedAtMs, limits);
   }
+  // The series keeps the earliest tag read of a message; presence uses every one.
+  const tagReads = decoded.tagReads;
+  if (tagReads) for (const read of tagReads) checkReadingTime(read.time, receivedAtMs, limits);
   return decoded;
 }
 
 function decodeByKind(
-  topic: { siteCode: string; kind: TopicKind; deviceId: string },
+  topic: DeviceTopic,
   payload: Buffer,
   receivedAtMs: number,
+  limits: ReadingLimits,
+  shelfCapacityKg: number | null,
 ): DecodedMessage {
   const { siteCode, deviceId, kind } = topic;
   switch (kind) {
     case "shelf": {
-      // Loops rather than some/map with closures: every shelf reading passes here.
-      const records = decodeSenml(payload, receivedAtMs);
+      const records = decodeSenml(payload, receivedAtMs, deviceId);
+      const capacityKg = shelfCapacityKg ?? limits.defaultShelfCapacityKg;
       const readings: Reading[] = [];
-      let weighed = false;
-      for (const r of records) {
-        if (r.unit === "kg") weighed = true;
-        readings.push(reading(topic, r.unit === "kg" ? "weight" : r.measurement, r.unit, r.value, r.time));
+      for (const record of records) {
+        const checked = checkShelfRecord(record, capacityKg);
+        readings.push(reading(topic, checked.measurement, checked.unit, checked.value, record.time));
       }
-      if (!weighed) throw new DecodeError("shelf pack has no weight record in kg or g");
       return { siteCode, deviceId, kind, readings };
     }
     case "env": {
       // SenML packs are arrays; LoRaWAN network servers forward the flat {"temperature", ...} object.
-      const body = parseJson(payload);
-      const records = Array.isArray(body)
-        ? decodeSenmlPack(body, receivedAtMs)
-        : decodeFlatEnv(asObject(body), receivedAtMs);
-      return {
-        siteCode,
-        deviceId,
-        kind,
-        readings: records.map((r) => reading(topic, r.measurement, r.unit, r.value, r.time)),
-      };
+      const body = parseDeviceJson(payload);
+      const readings: Reading[] = [];
+      if (Array.isArray(body)) {
+        for (const record of decodeSenmlPack(body, receivedAtMs, deviceId)) {
+          const checked = checkEnvRecord(record, limits);
+          readings.push(reading(topic, checked.measurement, checked.unit, checked.value, record.time));
+        }
+      } else {
+        for (const r of decodeFlatEnv(asObject(body), receivedAtMs, limits)) {
+          readings.push(reading(topic, r.measurement, r.unit, r.value, r.time));
+        }
+      }
+      return { siteCode, deviceId, kind, readings };
     }
     case "status": {
-      const body = asObject(parseJson(payload));
+      const body = asObject(parseDeviceJson(payload));
       if (typeof body.online !== "boolean") throw new DecodeError('status message needs a boolean "online"');
+      // Timed by its arrival: a heartbeat or last will carries no device clock to check.
       return {
         siteCode,
         deviceId,
@@ -115,7 +126,7 @@ function decodeByKind(
 }
 
 function reading(
-  topic: { siteCode: string; kind: TopicKind; deviceId: string },
+  topic: DeviceTopic,
   measurement: string,
   unit: string | undefined,
   value: number,
@@ -130,14 +141,6 @@ function reading(
     value,
     time,
   };
-}
-
-function parseJson(payload: Buffer): unknown {
-  try {
-    return JSON.parse(payload.toString("utf8"));
-  } catch (error) {
-    throw new DecodeError(`payload is not JSON: ${(error as Error).message}`);
-  }
 }
 
 function asObject(body: unknown): Record<string, unknown> {

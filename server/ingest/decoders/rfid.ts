@@ -4,8 +4,9 @@
  * Pure and faithful: no RSSI floor, read-count threshold or zone logic here; presence decides that.
  */
 
+import { DecodeError } from "./decode-error.ts";
 import { base64ToHex, normaliseEpcHex } from "./epc.ts";
-import { DecodeError } from "./senml.ts";
+import { parseDeviceJson } from "./json.ts";
 
 export interface TagRead {
   /** Upper-case hex. */
@@ -40,12 +41,7 @@ type RfidFormat = RfidDecoded["format"];
 type JsonObject = Record<string, unknown>;
 
 export function decodeRfid(payload: Buffer, receivedAtMs: number): RfidDecoded {
-  let body: unknown;
-  try {
-    body = JSON.parse(payload.toString("utf8"));
-  } catch (error) {
-    throw new DecodeError(`payload is not JSON: ${(error as Error).message}`);
-  }
+  const body = parseDeviceJson(payload);
   const events = Array.isArray(body) ? body : [body];
   if (events.length === 0) throw new DecodeError("empty array of reader events");
   if (events.length > MAX_RFID_EVENTS) {

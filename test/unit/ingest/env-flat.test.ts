@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { decodeFlatEnv } from "../../../server/ingest/decoders/env-flat.ts";
+import { DEFAULT_READING_LIMITS } from "../../../server/domain/reading-limits.ts";
+import { decodeFlatEnv as decodeWith } from "../../../server/ingest/decoders/env-flat.ts";
 import { DecodeError } from "../../../server/ingest/decoders/senml.ts";
 
 const RECEIVED = Date.UTC(2026, 10, 20, 8, 0, 0);
+const decodeFlatEnv = (body: Record<string, unknown>, receivedAtMs: number) =>
+  decodeWith(body, receivedAtMs, DEFAULT_READING_LIMITS);
 
 describe("flat LoRaWAN environment messages", () => {
   it("decodes the device-formats sample into temp, hum and battery at the receive time", () => {
@@ -85,5 +88,28 @@ describe("flat LoRaWAN environment messages", () => {
   ])("rejects %s with a reason", (_label, body, reason) => {
     expect(() => decodeFlatEnv(body as Record<string, unknown>, RECEIVED)).toThrow(DecodeError);
     expect(() => decodeFlatEnv(body as Record<string, unknown>, RECEIVED)).toThrow(reason);
+  });
+});
+
+describe("flat environment ranges from the settings", () => {
+  const limits = {
+    ...DEFAULT_READING_LIMITS,
+    temperatureC: { min: -30, max: 50 },
+    humidityPct: { min: 2, max: 98 },
+  };
+
+  it.each([
+    ["temperature", 50.5, "temperature 50.5 is outside -30..50 Cel"],
+    ["temperature", -31, "temperature -31 is outside -30..50 Cel"],
+    ["humidity", 99, "humidity 99 is outside 2..98 %RH"],
+    ["humidity", 1, "humidity 1 is outside 2..98 %RH"],
+  ])("refuses %s %d outside the configured range", (field, value, reason) => {
+    expect(() => decodeWith({ [field]: value }, RECEIVED, limits)).toThrow(reason);
+  });
+
+  it("takes values at the configured edges", () => {
+    expect(decodeWith({ temperature: 50, humidity: 2 }, RECEIVED, limits).map((r) => r.value)).toEqual([
+      50, 2,
+    ]);
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { DecodeError, decodeSenml } from "../../../server/ingest/decoders/senml.ts";
+import {
+  DecodeError,
+  decodeSenml as decodeFrom,
+  MAX_SENML_RECORDS,
+} from "../../../server/ingest/decoders/senml.ts";
 
 const RECEIVED = Date.UTC(2026, 10, 20, 8, 0, 0);
+/** The pack as if it came on the topic of NX-C01-S03, the device the samples name. */
+const decodeSenml = (payload: string, receivedAtMs: number) =>
+  decodeFrom(payload, receivedAtMs, "NX-C01-S03");
 
 describe("SenML packs (RFC 8428)", () => {
   it("joins base name and name, and takes absolute base time in seconds", () => {
@@ -10,6 +17,7 @@ describe("SenML packs (RFC 8428)", () => {
       RECEIVED,
     );
     expect(reading).toEqual({
+      record: 0,
       name: "urn:dev:shelf:NX-C01-S03:weight",
       measurement: "weight",
       unit: "kg",
@@ -21,16 +29,16 @@ describe("SenML packs (RFC 8428)", () => {
   it("carries base name, time and unit over to later records and adds record times to the base time", () => {
     const readings = decodeSenml(
       JSON.stringify([
-        { bn: "urn:dev:env:NX-C01-E1:", bt: 1795600000, n: "temp", u: "Cel", v: 21.5 },
+        { bn: "urn:dev:env:NX-C01-S03:", bt: 1795600000, n: "temp", u: "Cel", v: 21.5 },
         { n: "hum", u: "%RH", v: 48, t: 10 },
         { bu: "Cel", n: "temp", v: 22, t: 60 },
       ]),
       RECEIVED,
     );
     expect(readings.map((r) => [r.name, r.unit, r.value, r.time])).toEqual([
-      ["urn:dev:env:NX-C01-E1:temp", "Cel", 21.5, 1795600000000],
-      ["urn:dev:env:NX-C01-E1:hum", "%RH", 48, 1795600010000],
-      ["urn:dev:env:NX-C01-E1:temp", "Cel", 22, 1795600060000],
+      ["urn:dev:env:NX-C01-S03:temp", "Cel", 21.5, 1795600000000],
+      ["urn:dev:env:NX-C01-S03:hum", "%RH", 48, 1795600010000],
+      ["urn:dev:env:NX-C01-S03:temp", "Cel", 22, 1795600060000],
     ]);
   });
 
@@ -74,5 +82,78 @@ describe("SenML packs (RFC 8428)", () => {
   ])("rejects %s with a reason", (_label, payload, reason) => {
     expect(() => decodeSenml(payload, RECEIVED)).toThrow(DecodeError);
     expect(() => decodeSenml(payload, RECEIVED)).toThrow(reason);
+  });
+});
+
+describe("whose readings a SenML pack carries", () => {
+  it("takes names under the sender's own device URN, and plain measurement names", () => {
+    const names = (payload: unknown[]) => decodeSenml(JSON.stringify(payload), RECEIVED).map((r) => r.name);
+    expect(names([{ bn: "urn:dev:shelf:NX-C01-S03:", n: "weight", u: "kg", v: 1 }])).toEqual([
+      "urn:dev:shelf:NX-C01-S03:weight",
+    ]);
+    expect(names([{ bn: "urn:dev:ow:NX-C01-S03/", n: "weight", u: "kg", v: 1 }])).toEqual([
+      "urn:dev:ow:NX-C01-S03/weight",
+    ]);
+    expect(
+      names([
+        { n: "weight", u: "kg", v: 1 },
+        { bn: "bay-3:", n: "weight", u: "kg", v: 2 },
+      ]),
+    ).toEqual(["weight", "bay-3:weight"]);
+  });
+
+  it.each([
+    [
+      "a base name of another device",
+      [{ bn: "urn:dev:shelf:NX-C01-S04:", n: "weight", u: "kg", v: 1 }],
+      'record 0: name "urn:dev:shelf:NX-C01-S04:weight" names device "NX-C01-S04", not the sender "NX-C01-S03"',
+    ],
+    [
+      "another device named in a later record's name",
+      [
+        { bn: "urn:dev:shelf:NX-C01-S03:", n: "weight", u: "kg", v: 1 },
+        { bn: "", n: "urn:dev:shelf:NX-C02-S01:weight", u: "kg", v: 2 },
+      ],
+      'record 1: name "urn:dev:shelf:NX-C02-S01:weight" names device "NX-C02-S01", not the sender "NX-C01-S03"',
+    ],
+    [
+      "another device in upper-case URN letters",
+      [{ bn: "URN:DEV:shelf:NX-C01-S04:", n: "weight", u: "kg", v: 1 }],
+      'record 0: name "URN:DEV:shelf:NX-C01-S04:weight" names device "NX-C01-S04", not the sender "NX-C01-S03"',
+    ],
+    [
+      "the sender's id with more after it",
+      [{ bn: "urn:dev:shelf:NX-C01-S03", n: "weight", u: "kg", v: 1 }],
+      'record 0: name "urn:dev:shelf:NX-C01-S03weight" names device "NX-C01-S03weight", not the sender "NX-C01-S03"',
+    ],
+    [
+      "a device URN without a device part",
+      [{ bn: "urn:dev:", n: "weight", u: "kg", v: 1 }],
+      'record 0: name "urn:dev:weight" does not name a device as urn:dev:{kind}:{id}:',
+    ],
+  ])("refuses %s", (_label, pack, reason) => {
+    expect(() => decodeSenml(JSON.stringify(pack), RECEIVED)).toThrow(DecodeError);
+    expect(() => decodeSenml(JSON.stringify(pack), RECEIVED)).toThrow(reason);
+  });
+});
+
+describe("the size and shape of a SenML pack", () => {
+  const records = (n: number) =>
+    JSON.stringify(Array.from({ length: n }, (_, i) => ({ n: "weight", u: "kg", v: 1, t: -i })));
+
+  it("takes 1,000 records in one pack", () => {
+    expect(MAX_SENML_RECORDS).toBe(1000);
+    expect(decodeSenml(records(MAX_SENML_RECORDS), RECEIVED)).toHaveLength(MAX_SENML_RECORDS);
+  });
+
+  it("refuses a pack of 1,001 records before looking at them", () => {
+    expect(() => decodeSenml(records(1001), RECEIVED)).toThrow(
+      "SenML pack has 1001 records; at most 1000 are accepted in one message",
+    );
+  });
+
+  it("refuses deep nesting with a reason, not a stack overflow", () => {
+    const deep = `[{"n":"weight","u":"kg","v":${"[".repeat(100_000)}${"]".repeat(100_000)}}]`;
+    expect(() => decodeSenml(deep, RECEIVED)).toThrow("payload nests deeper than 32 levels");
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../../server/domain/random.ts";
+import { DEFAULT_READING_LIMITS } from "../../../server/domain/reading-limits.ts";
 import { shelfUnits } from "../../../server/domain/shelf.ts";
 import { decodeMessage } from "../../../server/ingest/decoders/index.ts";
 import { stepEnv, stepReader, stepShelf } from "../../../simulators/devices.ts";
@@ -21,13 +22,17 @@ describe("simulated devices", () => {
   };
 
   it("publishes a SenML weight the platform decodes back to the simulated count", () => {
-    const { state, messages } = stepShelf(shelf, Date.UTC(2026, 10, 20), sequence(0.9, 0.99));
+    const at = Date.UTC(2026, 10, 20);
+    const { state, messages } = stepShelf(shelf, at, sequence(0.9, 0.99));
     expect(state.units).toBe(40);
     expect(messages[0]?.topic).toBe("sites/NX-C01/shelf/NX-C01-SH1");
+    // Its base name is its own, its unit and weight pass the platform's plausibility checks.
     const decoded = decodeMessage(
       { siteCode: "NX-C01", kind: "shelf", deviceId: "NX-C01-SH1" },
       Buffer.from(messages[0]?.payload ?? ""),
-      Date.now(),
+      at,
+      DEFAULT_READING_LIMITS,
+      300,
     );
     const weight = decoded.readings[0]?.value ?? Number.NaN;
     expect(shelfUnits(weight, 12, 1.2)).toBe(40);
@@ -51,6 +56,30 @@ describe("simulated devices", () => {
     for (let i = 0; i < 50; i += 1) env = stepEnv(env, Date.now(), () => 1).state;
     expect(env.temperatureC).toBeLessThanOrEqual(50);
     expect(env.humidityPct).toBeLessThanOrEqual(100);
+  });
+
+  it("publishes a SenML pack the platform takes: its own base name, Cel and %RH in range", () => {
+    const at = Date.UTC(2026, 10, 20);
+    const env = {
+      deviceId: "NX-C01-ENV1",
+      siteCode: "NX-C01",
+      temperatureC: 21,
+      baseTemperatureC: 21,
+      humidityPct: 50,
+      excursionChance: 0,
+      excursionSteps: 0,
+    };
+    const [message] = stepEnv(env, at, () => 0.5).messages;
+    const decoded = decodeMessage(
+      { siteCode: "NX-C01", kind: "env", deviceId: "NX-C01-ENV1" },
+      Buffer.from(message?.payload ?? ""),
+      at,
+      DEFAULT_READING_LIMITS,
+    );
+    expect(decoded.readings.map((r) => [r.measurement, r.unit, r.value, r.time])).toEqual([
+      ["temp", "Cel", 21, at],
+      ["hum", "%RH", 50, at],
+    ]);
   });
 });
 
@@ -82,14 +111,16 @@ describe("simulated RFID readers", () => {
     for (const format of ["zebra", "impinj"] as const) {
       // Every tag read, no strays, and one carried out through the portal.
       const certain = { ...reader(format), readChance: 1, strayChance: 0, removalChance: 1 };
-      const { state, messages } = stepReader(certain, 1_795_600_000_000, seededRandom(3));
+      const at = 1_795_600_000_000;
+      const { state, messages } = stepReader(certain, at, seededRandom(3));
       expect(state.tags).toHaveLength(1);
       const reads = messages.flatMap(
         (m) =>
           decodeMessage(
             { siteCode: "NX-C01", kind: "rfid", deviceId: "NX-C01-RD1" },
             Buffer.from(m.payload),
-            Date.now(),
+            at,
+            DEFAULT_READING_LIMITS,
           ).tagReads ?? [],
       );
       expect(reads.map((r) => r.antenna)).toEqual([1, 2, 4, 3]);

@@ -1,0 +1,1 @@
+ALTER TABLE `shelves` ADD `capacity_kg` real;
