@@ -36,7 +36,7 @@ import { installAuditLog } from "./security/audit-log.ts";
 import authRoutes, { installAuthentication } from "./security/auth.ts";
 import { addSecurityHeaders } from "./security/headers.ts";
 import { installPolicy } from "./security/policy.ts";
-import { makeValidatorCompiler } from "./validation.ts";
+import { formatSchemaErrors, makeValidatorCompiler } from "./validation.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -66,6 +66,7 @@ export async function buildApp(deps: AppDeps, log: FastifyBaseLogger): Promise<F
   app.decorate("apiRoutes", apiRoutes);
 
   app.setValidatorCompiler(makeValidatorCompiler());
+  app.setSchemaErrorFormatter(formatSchemaErrors);
   addSecurityHeaders(app, deps.config.tileLayer?.url ?? null, deps.config.tls !== null);
   app.addSchema(ErrorReply);
 

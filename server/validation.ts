@@ -1,6 +1,6 @@
 import { Ajv, type Options } from "ajv";
 import addFormats from "ajv-formats";
-import type { FastifySchemaCompiler } from "fastify";
+import type { FastifySchemaCompiler, FastifySchemaValidationError } from "fastify";
 
 /**
  * Two validators. Query strings and path parameters arrive as text, so they are converted
@@ -12,4 +12,18 @@ export function makeValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const lenient = addFormats.default(new Ajv({ ...common, coerceTypes: "array" }));
   const exact = addFormats.default(new Ajv({ ...common, coerceTypes: false }));
   return ({ schema, httpPart }) => (httpPart === "body" ? exact : lenient).compile(schema as object);
+}
+
+/**
+ * Fastify's messages, except that a field the schema does not have is named ("body/by is not a
+ * field of this request" instead of "body must NOT have additional properties").
+ */
+export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  return new Error(errors.map((e) => describeError(e, dataVar)).join(", "));
+}
+
+function describeError(e: FastifySchemaValidationError, dataVar: string): string {
+  const at = `${dataVar}${e.instancePath ?? ""}`;
+  const extra = e.keyword === "additionalProperties" ? e.params.additionalProperty : undefined;
+  return typeof extra === "string" ? `${at}/${extra} is not a field of this request` : `${at} ${e.message}`;
 }

@@ -1,8 +1,9 @@
 import { Type } from "@sinclair/typebox";
 import { ALERT_KINDS } from "../db/schema.ts";
+import { actorOf, scopeOf } from "../security/policy.ts";
 import type { AlertRow } from "../services/alerts.ts";
 import type { ApiPlugin } from "./deps.ts";
-import { errorResponses, isoTime, isoTimeOrNull, literals, Nullable, SiteCode } from "./schemas.ts";
+import { errorResponses, isoTime, isoTimeOrNull, literals, NoBody, Nullable, SiteCode } from "./schemas.ts";
 
 export const AlertSchema = Type.Object({
   id: Type.Integer(),
@@ -51,7 +52,7 @@ const alertsRoutes: ApiPlugin = async (app, { deps }) => {
     async (request) => {
       const { siteCode, includeCleared, limit } = request.query;
       if (siteCode) deps.reference.getSite(siteCode);
-      return deps.alerts.list({ siteCode, includeCleared, limit }).map(alertJson);
+      return deps.alerts.list({ scope: scopeOf(request, siteCode), includeCleared, limit }).map(alertJson);
     },
   );
 
@@ -61,14 +62,13 @@ const alertsRoutes: ApiPlugin = async (app, { deps }) => {
       schema: {
         tags: ["alerts"],
         summary: "Acknowledge an alert (it stays acknowledged while its condition holds)",
+        description: "Who acknowledges is the logged-in user.",
         params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-        body: Type.Object({
-          by: Type.String({ minLength: 1, maxLength: 100, description: "who acknowledges" }),
-        }),
+        body: NoBody,
         response: { 200: AlertSchema, ...errorResponses },
       },
     },
-    async (request) => alertJson(deps.alerts.acknowledge(request.params.id, request.body.by)),
+    async (request) => alertJson(deps.alerts.acknowledge(request.params.id, actorOf(request))),
   );
 };
 

@@ -1,8 +1,9 @@
 import { Type } from "@sinclair/typebox";
+import { actorOf, scopeOf } from "../security/policy.ts";
 import type { AuditRow } from "../services/audits.ts";
 import { toCsv } from "./csv.ts";
 import type { ApiPlugin } from "./deps.ts";
-import { errorResponses, isoTime, isoTimeOrNull, Nullable, SiteCode } from "./schemas.ts";
+import { errorResponses, isoTime, isoTimeOrNull, NoBody, Nullable, SiteCode } from "./schemas.ts";
 
 const Audit = Type.Object({
   id: Type.Integer(),
@@ -45,7 +46,6 @@ const auditJson = (a: AuditRow) => ({
 });
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-const Person = Type.String({ minLength: 1, maxLength: 100 });
 
 const auditsRoutes: ApiPlugin = async (app, { deps }) => {
   app.post(
@@ -56,16 +56,21 @@ const auditsRoutes: ApiPlugin = async (app, { deps }) => {
         summary:
           "Start an audit (清查) of a site: sweeps and shelf readings in its window are compared with the book",
         params: Type.Object({ code: SiteCode }),
-        body: Type.Object({
-          by: Person,
-          durationMinutes: Type.Integer({ minimum: 1, maximum: 7 * 24 * 60, default: 60 }),
-          note: Type.Optional(Type.String({ maxLength: 1000 })),
-        }),
+        description: "Who starts it is the logged-in user.",
+        body: Type.Object(
+          {
+            durationMinutes: Type.Integer({ minimum: 1, maximum: 7 * 24 * 60, default: 60 }),
+            note: Type.Optional(Type.String({ maxLength: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: Audit, ...errorResponses },
       },
     },
     async (request, reply) =>
-      reply.code(201).send(auditJson(deps.audits.start(request.params.code, request.body))),
+      reply
+        .code(201)
+        .send(auditJson(deps.audits.start(request.params.code, { ...request.body, by: actorOf(request) }))),
   );
 
   app.get(
@@ -78,7 +83,7 @@ const auditsRoutes: ApiPlugin = async (app, { deps }) => {
         response: { 200: Type.Array(Audit), ...errorResponses },
       },
     },
-    async (request) => deps.audits.list(request.query.siteCode).map(auditJson),
+    async (request) => deps.audits.list(scopeOf(request, request.query.siteCode)).map(auditJson),
   );
 
   app.get(
@@ -104,6 +109,7 @@ const auditsRoutes: ApiPlugin = async (app, { deps }) => {
         tags: ["audits"],
         summary: "Close an audit: its findings are frozen for approval",
         params: Id,
+        body: NoBody,
         response: { 200: Type.Object({ audit: Audit, findings: Findings }), ...errorResponses },
       },
     },
@@ -121,7 +127,11 @@ const auditsRoutes: ApiPlugin = async (app, { deps }) => {
         tags: ["audits"],
         summary: "Approve a closed audit: its proposed adjustments become ledger entries with who and why",
         params: Id,
-        body: Type.Object({ by: Person, reason: Type.String({ minLength: 1, maxLength: 1000 }) }),
+        description: "Who approves is the logged-in user.",
+        body: Type.Object(
+          { reason: Type.String({ minLength: 1, maxLength: 1000 }) },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({ audit: Audit, ledgerIds: Type.Array(Type.Integer()) }),
           ...errorResponses,
@@ -129,7 +139,10 @@ const auditsRoutes: ApiPlugin = async (app, { deps }) => {
       },
     },
     async (request) => {
-      const { audit, ledgerIds } = deps.audits.approve(request.params.id, request.body);
+      const { audit, ledgerIds } = deps.audits.approve(request.params.id, {
+        ...request.body,
+        by: actorOf(request),
+      });
       for (const a of deps.audits.findings(audit.id).proposedAdjustments) {
         deps.events.emit("stock.changed", { siteCode: audit.siteCode, itemTypeCode: a.itemTypeCode });
       }

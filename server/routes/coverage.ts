@@ -151,18 +151,21 @@ const coverageRoutes: ApiPlugin = async (app, { deps }) => {
         tags: ["coverage"],
         summary: "Coverage of demand points you post (each with a weight: personnel or population)",
         querystring: Type.Object(Params),
-        body: Type.Object({
-          points: Type.Array(
-            Type.Object({
-              id: Type.String({ minLength: 1, maxLength: 100 }),
-              name: Type.Optional(Type.String({ maxLength: 200 })),
-              lat: Type.Number({ minimum: -90, maximum: 90 }),
-              lon: Type.Number({ minimum: -180, maximum: 180 }),
-              weight: Type.Number({ minimum: 0 }),
-            }),
-            { minItems: 1, maxItems: 100000 },
-          ),
-        }),
+        body: Type.Object(
+          {
+            points: Type.Array(
+              Type.Object({
+                id: Type.String({ minLength: 1, maxLength: 100 }),
+                name: Type.Optional(Type.String({ maxLength: 200 })),
+                lat: Type.Number({ minimum: -90, maximum: 90 }),
+                lon: Type.Number({ minimum: -180, maximum: 180 }),
+                weight: Type.Number({ minimum: 0 }),
+              }),
+              { minItems: 1, maxItems: 100000 },
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Any(), ...errorResponses },
       },
     },

@@ -3,6 +3,8 @@ import { and, asc, eq, type SQL } from "drizzle-orm";
 import { commandTopic, deviceTopic } from "../../broker/topics.ts";
 import { ANTENNA_ROLES, DEVICE_KINDS, devices, readerAntennas, shelves } from "../db/schema.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
+import { scopeOf } from "../security/policy.ts";
+import { scopeFilter } from "../services/site-scope.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { errorResponses, isoTimeOrNull, literals, Nullable, SiteCode } from "./schemas.ts";
 
@@ -53,7 +55,8 @@ const devicesRoutes: ApiPlugin = async (app, { deps }) => {
     {
       schema: {
         tags: ["devices"],
-        summary: "Registered devices (readers, weight shelves, environment sensors)",
+        summary:
+          "Registered devices (readers, weight shelves, environment sensors); a keeper's: their sites'",
         querystring: Type.Object({
           siteCode: Type.Optional(SiteCode),
           kind: Type.Optional(literals(DEVICE_KINDS)),
@@ -64,8 +67,7 @@ const devicesRoutes: ApiPlugin = async (app, { deps }) => {
     async (request) => {
       const { siteCode, kind } = request.query;
       if (siteCode) deps.reference.getSite(siteCode);
-      const filters: SQL[] = [];
-      if (siteCode) filters.push(eq(devices.siteCode, siteCode));
+      const filters: Array<SQL | undefined> = [scopeFilter(devices.siteCode, scopeOf(request, siteCode))];
       if (kind) filters.push(eq(devices.kind, kind));
       const rows = deps.database.db
         .select({ device: devices, shelf: shelves })

@@ -1,9 +1,9 @@
 import { Type } from "@sinclair/typebox";
+import { actorOf } from "../security/policy.ts";
 import type { DispatchService } from "../services/dispatch.ts";
 import type { ApiPlugin } from "./deps.ts";
-import { errorResponses, isoTime, isoTimeOrNull, Nullable, SiteCode } from "./schemas.ts";
+import { errorResponses, isoTime, isoTimeOrNull, NoBody, Nullable, SiteCode } from "./schemas.ts";
 
-const Person = Type.String({ minLength: 1, maxLength: 100 });
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 const Line = Type.Object({
@@ -78,7 +78,7 @@ const dispatchRoutes: ApiPlugin = async (app, { deps }) => {
         tags: ["dispatch"],
         summary: "Open an incident and plan its dispatch",
         description:
-          "Personnel are turned into quantities with the per-person kit; explicit items add to them. The plan minimises cost (road km x units, or hours to arrive x units with costModel=eta, plus a trip cost per depot used) with HiGHS; own depots keep their minimum standard unless emergencyOverride; agreement and external stock fill what remains with their lead times; what nothing can fill is the shortfall. The plan holds its stock at once.",
+          "Personnel are turned into quantities with the per-person kit; explicit items add to them. The plan minimises cost (road km x units, or hours to arrive x units with costModel=eta, plus a trip cost per depot used) with HiGHS; own depots keep their minimum standard unless emergencyOverride; agreement and external stock fill what remains with their lead times; what nothing can fill is the shortfall. The plan holds its stock at once. Who opens it is the logged-in user.",
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -100,7 +100,6 @@ const dispatchRoutes: ApiPlugin = async (app, { deps }) => {
             destinationSiteCode: Type.Optional(Nullable(SiteCode)),
             emergencyOverride: Type.Boolean({ default: false }),
             costModel: Type.Union([Type.Literal("distance"), Type.Literal("eta")], { default: "distance" }),
-            by: Person,
           },
           { additionalProperties: false },
         ),
@@ -111,6 +110,7 @@ const dispatchRoutes: ApiPlugin = async (app, { deps }) => {
       const { orderId } = await deps.dispatch.createIncident({
         ...request.body,
         destinationSiteCode: request.body.destinationSiteCode ?? null,
+        by: actorOf(request),
       });
       return reply.code(201).send(orderJson(orderId));
     },
@@ -156,12 +156,12 @@ const dispatchRoutes: ApiPlugin = async (app, { deps }) => {
                 ? "Confirms receipt at the destination (portal-in reads there confirm tagged units by themselves); books it at the destination site if the incident has one."
                 : undefined,
           params: Id,
-          body: Type.Object({ by: Person }),
+          body: NoBody,
           response: { 200: Order, ...errorResponses, 409: Type.Ref("ErrorReply") },
         },
       },
       async (request) => {
-        deps.dispatch.transition(request.params.id, action, request.body.by);
+        deps.dispatch.transition(request.params.id, action, actorOf(request));
         return orderJson(request.params.id);
       },
     );

@@ -1,5 +1,6 @@
 import type { PlatformEvents } from "../events.ts";
-import { seesSite } from "../security/policy.ts";
+import { scopeOf } from "../security/policy.ts";
+import { inScope } from "../services/site-scope.ts";
 import { alertJson } from "./alerts.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { orderJsonOf } from "./dispatch.ts";
@@ -10,8 +11,10 @@ const HEARTBEAT_MS = 15_000;
 /**
  * GET /api/events: a server-sent events stream of what changes live: `alert` (raised, cleared,
  * acknowledged), `stock` (a site's figures for an item type changed, with the new line),
- * `shelf-movement` and `dispatch` (an order planned or moved a step, with its lines). A keeper
- * receives only the events of their own sites (and no dispatch events: dispatch is region-wide). A comment line every 15 s keeps proxies from closing an idle stream.
+ * `shelf-movement` and `dispatch` (an order planned or moved a step, with its lines). Each event is
+ * of one site, checked against the request's scope before anything is computed or sent: a keeper
+ * receives only the events of their own sites, and no dispatch events (an order spans sites and is
+ * region-wide). A comment line every 15 s keeps proxies from closing an idle stream.
  */
 const eventsRoutes: ApiPlugin = async (app, { deps }) => {
   app.get(
@@ -24,6 +27,8 @@ const eventsRoutes: ApiPlugin = async (app, { deps }) => {
       },
     },
     (request, reply) => {
+      const scope = scopeOf(request);
+      const sees = (siteCode: string) => inScope(scope, siteCode);
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {
@@ -36,8 +41,6 @@ const eventsRoutes: ApiPlugin = async (app, { deps }) => {
       const send = (event: string, data: unknown) =>
         raw.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       raw.write(": connected\n\n");
-      const user = request.user;
-      const sees = (siteCode: string) => user === null || seesSite(user, siteCode);
       const stockChanged = (change: PlatformEvents["stock.changed"]) => {
         if (!sees(change.siteCode)) return;
         try {
@@ -58,7 +61,7 @@ const eventsRoutes: ApiPlugin = async (app, { deps }) => {
           if (sees(m.siteCode)) send("shelf-movement", { ...m, at: isoTime(m.at) });
         }),
         deps.events.on("dispatch.changed", ({ orderId }) => {
-          if (user?.role === "keeper") return;
+          if (scope !== null) return;
           try {
             send("dispatch", orderJsonOf(deps.dispatch, orderId));
           } catch (error) {

@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { actorOf, scopeOf } from "../security/policy.ts";
 import { toCsv } from "./csv.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { errorResponses, isoTime, isoTimeOrNull, literals, Nullable, SiteCode } from "./schemas.ts";
@@ -62,7 +63,7 @@ const rotationRoutes: ApiPlugin = async (app, { deps }) => {
       const { siteCode, itemTypeCode, status, asOf } = request.query;
       if (siteCode) deps.reference.getSite(siteCode);
       return deps.lifecycle
-        .batches({ siteCode, itemTypeCode, today: today(asOf) })
+        .batches({ scope: scopeOf(request, siteCode), itemTypeCode, today: today(asOf) })
         .filter((b) => !status || b.status === status);
     },
   );
@@ -72,7 +73,7 @@ const rotationRoutes: ApiPlugin = async (app, { deps }) => {
     {
       schema: {
         tags: ["rotation"],
-        summary: "Rotation plan for a site, or the region when no site is given",
+        summary: "Rotation plan for a site, or the region (a keeper: their sites) when no site is given",
         description:
           "Which batches rotate out this cycle (expired and overdue always; then first-expiry-first-out up to the proportion), where to (station rooms and county depots that use the type daily, nearest first; else back for replacement; expired to disposal), and the procurement that restores the standard.",
         querystring: Type.Object({ siteCode: Type.Optional(SiteCode), asOf: Type.Optional(IsoDate) }),
@@ -93,8 +94,11 @@ const rotationRoutes: ApiPlugin = async (app, { deps }) => {
         },
       },
     },
-    async (request) =>
-      deps.lifecycle.plan({ siteCode: request.query.siteCode, today: today(request.query.asOf) }),
+    async (request) => {
+      const { siteCode, asOf } = request.query;
+      if (siteCode) deps.reference.getSite(siteCode);
+      return deps.lifecycle.plan({ scope: scopeOf(request, siteCode), today: today(asOf) });
+    },
   );
 
   app.post(
@@ -110,19 +114,30 @@ const rotationRoutes: ApiPlugin = async (app, { deps }) => {
             quantity: Type.Integer({ minimum: 1 }),
             action: Action,
             destinationSiteCode: Type.Optional(Nullable(SiteCode)),
-            by: Type.String({ minLength: 1, maxLength: 100 }),
             reason: Type.String({ minLength: 1, maxLength: 500 }),
+            // A plan line can be posted back as it came, with why added: its other fields are
+            // accepted and not used (the batch says the item type; the status is today's).
+            itemTypeCode: Type.Optional(Type.String({ maxLength: 64 })),
+            status: Type.Optional(Status),
           },
-          // A plan line can be posted back as it came, with who and why added.
-          { description: "a rotation plan line plus by and reason" },
+          {
+            additionalProperties: false,
+            description: "a rotation plan line plus the reason; who executes it is the logged-in user",
+          },
         ),
         response: { 201: Type.Object({ ledgerIds: Type.Array(Type.Integer()) }), ...errorResponses },
       },
     },
     async (request, reply) => {
+      const { batchId, siteCode, quantity, action, destinationSiteCode, reason } = request.body;
       const result = deps.lifecycle.execute({
-        ...request.body,
-        destinationSiteCode: request.body.destinationSiteCode ?? null,
+        batchId,
+        siteCode,
+        quantity,
+        action,
+        destinationSiteCode: destinationSiteCode ?? null,
+        reason,
+        by: actorOf(request),
       });
       for (const site of [request.body.siteCode, request.body.destinationSiteCode]) {
         if (site) deps.events.emit("stock.changed", { siteCode: site, itemTypeCode: result.itemTypeCode });
@@ -138,19 +153,26 @@ const rotationRoutes: ApiPlugin = async (app, { deps }) => {
         tags: ["rotation"],
         summary: "Record an inspection or maintenance of a batch of durable equipment",
         params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-        body: Type.Object({
-          kind: literals(["inspection", "maintenance"] as const),
-          performedOn: IsoDate,
-          by: Type.String({ minLength: 1, maxLength: 100 }),
-          note: Type.Optional(Type.String({ maxLength: 1000 })),
-        }),
+        description: "Who performed it is the logged-in user.",
+        body: Type.Object(
+          {
+            kind: literals(["inspection", "maintenance"] as const),
+            performedOn: IsoDate,
+            note: Type.Optional(Type.String({ maxLength: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: Type.Object({ id: Type.Integer() }), ...errorResponses },
       },
     },
     async (request, reply) =>
-      reply
-        .code(201)
-        .send({ id: deps.lifecycle.recordService({ batchId: request.params.id, ...request.body }) }),
+      reply.code(201).send({
+        id: deps.lifecycle.recordService({
+          batchId: request.params.id,
+          ...request.body,
+          by: actorOf(request),
+        }),
+      }),
   );
 
   app.get(
@@ -181,11 +203,13 @@ const rotationRoutes: ApiPlugin = async (app, { deps }) => {
       },
     },
     async (request) =>
-      deps.lifecycle.qualityChecks(request.query).map((q) => ({
-        ...q,
-        flaggedAt: isoTime(q.flaggedAt),
-        resultAt: isoTimeOrNull(q.resultAt),
-      })) as never,
+      deps.lifecycle
+        .qualityChecks({ scope: scopeOf(request, request.query.siteCode), open: request.query.open })
+        .map((q) => ({
+          ...q,
+          flaggedAt: isoTime(q.flaggedAt),
+          resultAt: isoTimeOrNull(q.resultAt),
+        })) as never,
   );
 
   app.post(
@@ -195,11 +219,14 @@ const rotationRoutes: ApiPlugin = async (app, { deps }) => {
         tags: ["rotation"],
         summary: "Record the result of a quality check",
         params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-        body: Type.Object({
-          result: literals(["pass", "fail"] as const),
-          by: Type.String({ minLength: 1, maxLength: 100 }),
-          note: Type.Optional(Type.String({ maxLength: 1000 })),
-        }),
+        description: "Who checked is the logged-in user.",
+        body: Type.Object(
+          {
+            result: literals(["pass", "fail"] as const),
+            note: Type.Optional(Type.String({ maxLength: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 204: Type.Null(), ...errorResponses },
       },
     },
@@ -207,7 +234,7 @@ const rotationRoutes: ApiPlugin = async (app, { deps }) => {
       deps.lifecycle.recordQuality(
         request.params.id,
         request.body.result,
-        request.body.by,
+        actorOf(request),
         request.body.note,
       );
       return reply.code(204).send(null);
@@ -225,15 +252,15 @@ const rotationRoutes: ApiPlugin = async (app, { deps }) => {
       },
     },
     async (request, reply) => {
-      const plan = deps.lifecycle.plan({
-        siteCode: request.query.siteCode,
-        today: today(request.query.asOf),
-      });
+      const { siteCode, asOf } = request.query;
+      if (siteCode) deps.reference.getSite(siteCode);
+      const scope = scopeOf(request, siteCode);
+      const plan = deps.lifecycle.plan({ scope, today: today(asOf) });
       reply
         .type("text/csv; charset=utf-8")
         .header(
           "content-disposition",
-          `attachment; filename="rotation-${request.query.siteCode ?? "region"}-${plan.today}.csv"`,
+          `attachment; filename="rotation-${scope === null ? "region" : scope.join("_")}-${plan.today}.csv"`,
         );
       return toCsv(
         ["line", "site", "item_type", "batch", "quantity", "action", "destination", "status", "reason"],

@@ -36,3 +36,14 @@ export const errorResponses = {
 /** API times are ISO 8601 strings; the stores keep UNIX milliseconds. */
 export const isoTime = (ms: number): string => new Date(ms).toISOString();
 export const isoTimeOrNull = (ms: number | null): string | null => (ms === null ? null : isoTime(ms));
+
+/**
+ * The body of a change that needs nothing but who makes it: none, or an empty object. Who is the
+ * session's user, so a body naming anyone (`by`) is refused rather than ignored.
+ */
+export const NoBody = Type.Unsafe<Record<string, never> | null>({
+  type: ["object", "null"],
+  properties: {},
+  additionalProperties: false,
+  description: "none, or an empty object",
+});

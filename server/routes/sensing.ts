@@ -1,4 +1,6 @@
 import { Type } from "@sinclair/typebox";
+import { scopeOf } from "../security/policy.ts";
+import { whereWith } from "../services/site-scope.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { errorResponses, isoTime, isoTimeOrNull, Nullable, SiteCode } from "./schemas.ts";
 
@@ -38,19 +40,17 @@ const sensingRoutes: ApiPlugin = async (app, { deps }) => {
     async (request) => {
       const { siteCode, open, limit } = request.query;
       if (siteCode) deps.reference.getSite(siteCode);
-      const filters: string[] = [];
-      const args: unknown[] = [];
-      if (siteCode) {
-        filters.push("site_code = ?");
-        args.push(siteCode);
-      }
-      if (open !== undefined) filters.push(open ? "ended_at IS NULL" : "ended_at IS NOT NULL");
+      const { where, args } = whereWith(
+        scopeOf(request, siteCode),
+        "site_code",
+        open === undefined ? [] : [{ sql: open ? "ended_at IS NULL" : "ended_at IS NOT NULL" }],
+      );
       const rows = deps.database.sqlite
         .prepare(
           `SELECT id, site_code AS siteCode, device_id AS deviceId, item_type_code AS itemTypeCode, measurement, bound,
                   limit_value AS limitValue, peak_value AS peakValue, started_at AS startedAt, ended_at AS endedAt,
                   batch_ids AS batchIds
-           FROM env_excursions ${filters.length ? `WHERE ${filters.join(" AND ")}` : ""}
+           FROM env_excursions ${where}
            ORDER BY started_at DESC, id DESC LIMIT ?`,
         )
         .all(...args, limit) as Array<{ startedAt: number; endedAt: number | null; batchIds: string }>;
@@ -93,13 +93,14 @@ const sensingRoutes: ApiPlugin = async (app, { deps }) => {
     async (request) => {
       const { siteCode, limit } = request.query;
       if (siteCode) deps.reference.getSite(siteCode);
+      const { where, args } = whereWith(scopeOf(request, siteCode), "site_code");
       const rows = deps.database.sqlite
         .prepare(
           `SELECT id, device_id AS deviceId, site_code AS siteCode, item_type_code AS itemTypeCode, from_units AS fromUnits,
                   to_units AS toUnits, occurred_at AS occurredAt
-           FROM shelf_movements ${siteCode ? "WHERE site_code = ?" : ""} ORDER BY occurred_at DESC, id DESC LIMIT ?`,
+           FROM shelf_movements ${where} ORDER BY occurred_at DESC, id DESC LIMIT ?`,
         )
-        .all(...(siteCode ? [siteCode, limit] : [limit])) as Array<{
+        .all(...args, limit) as Array<{
         fromUnits: number;
         toUnits: number;
         occurredAt: number;

@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { STOCK_DERIVATION } from "../domain/stock.ts";
+import { scopeOf } from "../security/policy.ts";
 import { toCsv } from "./csv.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { errorResponses, Nullable, SiteCode, StockStatus, Tier } from "./schemas.ts";
@@ -76,14 +77,14 @@ const sitesRoutes: ApiPlugin = async (app, { deps }) => {
     {
       schema: {
         tags: ["sites"],
-        summary: "All sites of the reserve network",
+        summary: "All sites of the reserve network (a keeper's: their sites)",
         querystring: Type.Object({ tier: Type.Optional(Tier) }),
         response: { 200: Type.Array(Site), 400: errorResponses[400] },
       },
     },
     async (request) =>
       deps.reference
-        .listSites()
+        .sitesIn(scopeOf(request))
         .filter((s) => !request.query.tier || s.tier === request.query.tier)
         .map(toSite),
   );
@@ -106,7 +107,8 @@ const sitesRoutes: ApiPlugin = async (app, { deps }) => {
     {
       schema: {
         tags: ["stock"],
-        summary: "Every site's overall stock status and counts, for colouring a map",
+        summary:
+          "Every site's overall stock status and counts, for colouring a map (a keeper's: their sites)",
         description: "One entry per site, in the order of /api/sites; the same figures as each site's stock.",
         response: {
           200: Type.Array(
@@ -119,8 +121,8 @@ const sitesRoutes: ApiPlugin = async (app, { deps }) => {
         },
       },
     },
-    async () =>
-      deps.reference.listSites().map((s) => {
+    async (request) =>
+      deps.reference.sitesIn(scopeOf(request)).map((s) => {
         const { siteCode, status, counts } = deps.stock.forSite(s.code);
         return { siteCode, status, counts };
       }),

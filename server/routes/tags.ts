@@ -1,4 +1,6 @@
 import { Type } from "@sinclair/typebox";
+import { scopeOf } from "../security/policy.ts";
+import { whereWith } from "../services/site-scope.ts";
 import { parseTagCsv } from "../services/tag-registry.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { errorResponses, isoTime, Nullable, SiteCode } from "./schemas.ts";
@@ -53,7 +55,7 @@ const tagsRoutes: ApiPlugin = async (app, { deps }) => {
     {
       schema: {
         tags: ["tags"],
-        summary: "The tag registry: SGTIN ranges and explicitly registered EPCs",
+        summary: "The tag registry: SGTIN ranges and explicitly registered EPCs (a keeper's: their sites')",
         querystring: Type.Object({ siteCode: Type.Optional(SiteCode) }),
         response: {
           200: Type.Object({
@@ -87,8 +89,7 @@ const tagsRoutes: ApiPlugin = async (app, { deps }) => {
     async (request) => {
       const { siteCode } = request.query;
       if (siteCode) deps.reference.getSite(siteCode);
-      const where = siteCode ? "WHERE site_code = ?" : "";
-      const args = siteCode ? [siteCode] : [];
+      const { where, args } = whereWith(scopeOf(request, siteCode), "site_code");
       const sqlite = deps.database.sqlite;
       return {
         ranges: sqlite
@@ -141,7 +142,7 @@ const tagsRoutes: ApiPlugin = async (app, { deps }) => {
     {
       schema: {
         tags: ["tags"],
-        summary: "Tags read but not registered, most recent first",
+        summary: "Tags read but not registered, most recent first (a keeper's: read at their sites)",
         querystring: Type.Object({
           siteCode: Type.Optional(SiteCode),
           limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
@@ -168,8 +169,8 @@ const tagsRoutes: ApiPlugin = async (app, { deps }) => {
     async (request) => {
       const { siteCode, limit } = request.query;
       if (siteCode) deps.reference.getSite(siteCode);
-      const where = siteCode ? "WHERE site_code = ?" : "";
-      const args = siteCode ? [siteCode] : [];
+      // The total counts what the scope holds, as the page does.
+      const { where, args } = whereWith(scopeOf(request, siteCode), "site_code");
       const sqlite = deps.database.sqlite;
       const total = (
         sqlite.prepare(`SELECT count(*) AS n FROM unknown_tags ${where}`).get(...args) as { n: number }

@@ -1,8 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { UserRole } from "../db/schema.ts";
 import type { AppDeps } from "../routes/deps.ts";
+import { narrowScope, type SiteScope } from "../services/site-scope.ts";
 import { isPublicRoute, refuse } from "./auth.ts";
 import type { SessionUser } from "./users.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /**
+     * The sites this request may read, set by the policy hook: null for every site, a keeper's site
+     * codes otherwise. Undefined where the hook did not run (public routes), which scopeOf refuses.
+     */
+    siteScope: SiteScope | undefined;
+  }
+}
 
 /**
  * Who may call what: the whole access policy of the API in one table, keyed by method and route
@@ -11,9 +22,10 @@ import type { SessionUser } from "./users.ts";
  *
  * For a keeper, `sites` names the site(s) a request touches (from params, query or body, or looked
  * up from an id); each must be one of the keeper's sites, and an id that does not resolve is
- * refused the same way, so a keeper cannot learn what exists elsewhere. Lists a keeper may call
- * without a site are filtered to their sites (`filter`). A route a keeper may call that touches no
- * site says so with `siteFree`.
+ * refused the same way, so a keeper cannot learn what exists elsewhere. Lists and aggregates a
+ * keeper may call without naming a site say `scoped`: the hook sets request.siteScope and the route
+ * puts it into its query (scopeOf), so what is outside it is never read. A route a keeper may call
+ * that touches no site says so with `siteFree`.
  */
 type Req = FastifyRequest;
 type SiteOf = (request: Req, deps: AppDeps) => Array<string | null | undefined> | string | null | undefined;
@@ -22,8 +34,8 @@ export interface Rule {
   roles: readonly UserRole[];
   /** The site(s) a keeper's request touches. A resolver returning null (no such id) refuses it. */
   sites?: SiteOf;
-  /** For a keeper, the answer (a list) is filtered to their sites by this field. */
-  filter?: "siteCode" | "code" | "tags";
+  /** Without a site named, the answer holds the rows of request.siteScope (read in its query). */
+  scoped?: true;
   /** A keeper may call it and it touches no site's data (catalogue, map, own session). */
   siteFree?: true;
 }
@@ -63,9 +75,9 @@ export const POLICY: Record<string, Rule> = {
   "PATCH /api/users/:username": { roles: ADMIN },
 
   // Sites and stock
-  "GET /api/sites": { roles: ALL, filter: "code" },
+  "GET /api/sites": { roles: ALL, scoped: true },
   "GET /api/sites/:code": { roles: ALL, sites: param("code") },
-  "GET /api/stock/status": { roles: ALL, filter: "siteCode" },
+  "GET /api/stock/status": { roles: ALL, scoped: true },
   "GET /api/sites/:code/stock": { roles: ALL, sites: param("code") },
   "GET /api/sites/:code/stock.csv": { roles: ALL, sites: param("code") },
   "GET /api/sites/:code/tags": { roles: ALL, sites: param("code") },
@@ -73,40 +85,40 @@ export const POLICY: Record<string, Rule> = {
   // Reference data
   "GET /api/catalogue": { roles: ALL, siteFree: true },
   "PATCH /api/catalogue/item-types/:code": { roles: ADMIN },
-  "GET /api/tags": { roles: ALL, sites: query("siteCode"), filter: "tags" },
+  "GET /api/tags": { roles: ALL, sites: query("siteCode"), scoped: true },
   "POST /api/tags": { roles: ADMIN },
   "POST /api/tags/import": { roles: ADMIN },
-  "GET /api/tags/unknown": { roles: ALL, sites: query("siteCode"), filter: "siteCode" },
+  "GET /api/tags/unknown": { roles: ALL, sites: query("siteCode"), scoped: true },
   "GET /api/map-config": { roles: ALL, siteFree: true },
   "GET /api/region": { roles: ALL, siteFree: true },
 
   // Devices and their data
-  "GET /api/devices": { roles: ALL, sites: query("siteCode"), filter: "siteCode" },
+  "GET /api/devices": { roles: ALL, sites: query("siteCode"), scoped: true },
   "PUT /api/devices/:id/antennas": { roles: ADMIN },
   "POST /api/devices/:id/credentials": { roles: ADMIN },
   "PATCH /api/devices/:id": { roles: ADMIN },
   "GET /api/readings": { roles: ALL, sites: deviceSite(query("device")) },
-  "GET /api/excursions": { roles: ALL, sites: query("siteCode"), filter: "siteCode" },
-  "GET /api/shelf-movements": { roles: ALL, sites: query("siteCode"), filter: "siteCode" },
+  "GET /api/excursions": { roles: ALL, sites: query("siteCode"), scoped: true },
+  "GET /api/shelf-movements": { roles: ALL, sites: query("siteCode"), scoped: true },
   "GET /api/dead-letters": { roles: READ_ALL },
   "GET /api/journal": { roles: READ_ALL },
-  "GET /api/events": { roles: ALL, siteFree: true }, // filtered per event in routes/events.ts
+  "GET /api/events": { roles: ALL, scoped: true }, // each event is checked against the scope
 
   // Keeper's work
-  "GET /api/alerts": { roles: ALL, sites: query("siteCode"), filter: "siteCode" },
+  "GET /api/alerts": { roles: ALL, sites: query("siteCode"), scoped: true },
   "POST /api/alerts/:id/acknowledge": {
     roles: KEEP,
     sites: siteOfRow("SELECT site_code AS site FROM alerts WHERE id = ?"),
   },
-  "GET /api/batches": { roles: ALL, sites: query("siteCode"), filter: "siteCode" },
+  "GET /api/batches": { roles: ALL, sites: query("siteCode"), scoped: true },
   "POST /api/batches/:id/services": {
     roles: KEEP,
     sites: siteOfRow("SELECT site_code AS site FROM batches WHERE id = ?"),
   },
-  "GET /api/rotation/plan": { roles: ALL, sites: (r) => query("siteCode")(r) ?? null },
-  "GET /api/rotation/plan.csv": { roles: ALL, sites: (r) => query("siteCode")(r) ?? null },
+  "GET /api/rotation/plan": { roles: ALL, sites: query("siteCode"), scoped: true },
+  "GET /api/rotation/plan.csv": { roles: ALL, sites: query("siteCode"), scoped: true },
   "POST /api/rotation/execute": { roles: KEEP, sites: body("siteCode") },
-  "GET /api/quality-checks": { roles: ALL, sites: query("siteCode"), filter: "siteCode" },
+  "GET /api/quality-checks": { roles: ALL, sites: query("siteCode"), scoped: true },
   "POST /api/quality-checks/:id/result": {
     roles: KEEP,
     sites: siteOfRow(
@@ -114,7 +126,7 @@ export const POLICY: Record<string, Rule> = {
     ),
   },
   "POST /api/sites/:code/audits": { roles: KEEP, sites: param("code") },
-  "GET /api/audits": { roles: ALL, sites: query("siteCode"), filter: "siteCode" },
+  "GET /api/audits": { roles: ALL, sites: query("siteCode"), scoped: true },
   "GET /api/audits/:id": {
     roles: ALL,
     sites: siteOfRow("SELECT site_code AS site FROM audits WHERE id = ?"),
@@ -156,34 +168,34 @@ export function ruleFor(method: string, url: string): Rule | undefined {
 
 export const OUTSIDE_SITES = "this is outside your sites";
 
-/** Whether a user may see data of a site. */
-export function seesSite(user: SessionUser, siteCode: string | null | undefined): boolean {
-  return user.role !== "keeper" || (siteCode != null && user.sites.includes(siteCode));
+/** The sites a user may read: every site, or a keeper's. */
+export function scopeOfUser(user: SessionUser): SiteScope {
+  return user.role === "keeper" ? [...user.sites] : null;
 }
 
-function filterAnswer(rule: Rule, user: SessionUser, payload: unknown): unknown {
-  const keep = (field: "siteCode" | "code") => (row: unknown) =>
-    seesSite(user, (row as Record<string, string | null>)[field]);
-  if (rule.filter === "tags" && payload && typeof payload === "object") {
-    const p = payload as { ranges?: unknown[]; tags?: unknown[] };
-    return {
-      ...p,
-      ...(p.ranges ? { ranges: p.ranges.filter(keep("siteCode")) } : {}),
-      ...(p.tags ? { tags: p.tags.filter(keep("siteCode")) } : {}),
-    };
-  }
-  if ((rule.filter === "siteCode" || rule.filter === "code") && Array.isArray(payload)) {
-    return payload.filter(keep(rule.filter));
-  }
-  return payload;
+/**
+ * The scope a route puts into its query, narrowed to the site the request names (the hook has
+ * already refused a keeper naming a site outside theirs). Throws where no policy set a scope, so a
+ * route can never read unscoped by mistake.
+ */
+export function scopeOf(request: FastifyRequest, siteCode?: string | null): SiteScope {
+  if (request.siteScope === undefined) throw new Error(`no site scope on ${request.routeOptions.url}`);
+  return narrowScope(request.siteScope, siteCode);
+}
+
+/** Who does what a request changes: the session's user, never a field of the body. */
+export function actorOf(request: FastifyRequest): string {
+  if (!request.user) throw new Error(`no user on ${request.routeOptions.url}`);
+  return request.user.username;
 }
 
 /**
  * Enforces POLICY on every authenticated /api request (after authentication, before validation):
- * 403 for a role the route does not allow or a keeper outside their sites; sets body.by to the
- * logged-in user, so nobody acts in another's name; filters a keeper's lists.
+ * 403 for a role the route does not allow or a keeper naming a site outside theirs; sets the site
+ * scope the route's queries read within.
  */
 export function installPolicy(app: FastifyInstance, deps: AppDeps): void {
+  app.decorateRequest("siteScope", undefined);
   app.addHook("preValidation", async (request, reply) => {
     const url = request.routeOptions.url;
     if (url === undefined || isPublicRoute(request.method, url)) return;
@@ -201,23 +213,10 @@ export function installPolicy(app: FastifyInstance, deps: AppDeps): void {
       return refuse(reply, 403, `a ${user.role} may not do this`);
     }
     if (user.role === "keeper" && rule.sites) {
-      // A list with no site named is filtered below; anything else must name the keeper's sites.
+      // A keeper naming no site gets the scope of all theirs; a named site must be one of them.
       const named = touched.filter((s) => s !== undefined);
-      if (named.some((s) => !seesSite(user, s))) return refuse(reply, 403, OUTSIDE_SITES);
+      if (named.some((s) => s === null || !user.sites.includes(s))) return refuse(reply, 403, OUTSIDE_SITES);
     }
-    const schemaBody = (
-      request.routeOptions.schema?.body as { properties?: Record<string, unknown> } | undefined
-    )?.properties;
-    if (schemaBody?.by && request.body && typeof request.body === "object" && !Array.isArray(request.body)) {
-      (request.body as Record<string, unknown>).by = user.username;
-    }
-  });
-
-  app.addHook("preSerialization", async (request, _reply, payload: unknown) => {
-    const user = request.user;
-    const url = request.routeOptions.url;
-    if (user?.role !== "keeper" || url === undefined) return payload;
-    const rule = ruleFor(request.method, url);
-    return rule?.filter ? filterAnswer(rule, user, payload) : payload;
+    request.siteScope = scopeOfUser(user);
   });
 }

@@ -3,6 +3,7 @@ import type { AlertKind } from "../db/schema.ts";
 import { NotFoundError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import type { ReferenceService } from "./reference.ts";
+import { type SiteScope, whereWith } from "./site-scope.ts";
 import type { StockService } from "./stock.ts";
 
 export type AlertSeverity = "info" | "warning" | "critical";
@@ -179,17 +180,16 @@ export class AlertService {
     return { raised: raised.length, cleared: cleared.length };
   }
 
-  list(filter: { siteCode?: string; includeCleared?: boolean; limit: number }): AlertRow[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (!filter.includeCleared) where.push("cleared_at IS NULL");
-    if (filter.siteCode) {
-      where.push("site_code = ?");
-      args.push(filter.siteCode);
-    }
+  /** Alerts of the scope's sites, most severe first, then newest: the limit is taken of those. */
+  list(filter: { scope: SiteScope; includeCleared?: boolean; limit: number }): AlertRow[] {
+    const { where, args } = whereWith(
+      filter.scope,
+      "site_code",
+      filter.includeCleared ? [] : [{ sql: "cleared_at IS NULL" }],
+    );
     const rows = this.#database.sqlite
       .prepare(
-        `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+        `SELECT * FROM alerts ${where}
          ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, first_seen_at DESC, id DESC LIMIT ?`,
       )
       .all(...args, filter.limit) as Array<Record<string, unknown>>;

@@ -4,6 +4,7 @@ import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { encodeSgtin96 } from "../ingest/decoders/epc.ts";
 import type { AlertCondition } from "./alerts.ts";
 import type { ReferenceService } from "./reference.ts";
+import { type SiteScope, whereWith } from "./site-scope.ts";
 
 export interface AuditRow {
   id: number;
@@ -69,14 +70,16 @@ export class AuditService {
     return row;
   }
 
-  list(siteCode?: string): AuditRow[] {
+  /** The audits of the scope's sites, newest first. */
+  list(scope: SiteScope): AuditRow[] {
+    const { where, args } = whereWith(scope, "site_code");
     return this.#database.sqlite
       .prepare(
         `SELECT id, site_code AS siteCode, state, started_at AS startedAt, ends_at AS endsAt, closed_at AS closedAt,
                 started_by AS startedBy, approved_by AS approvedBy, approved_at AS approvedAt, note
-         FROM audits ${siteCode ? "WHERE site_code = ?" : ""} ORDER BY started_at DESC, id DESC`,
+         FROM audits ${where} ORDER BY started_at DESC, id DESC`,
       )
-      .all(...(siteCode ? [siteCode] : [])) as AuditRow[];
+      .all(...args) as AuditRow[];
   }
 
   /** Live findings of an open audit; the frozen ones of a closed or approved audit. */
@@ -134,7 +137,8 @@ export class AuditService {
 
   /** Closed audits whose findings are not clean and not yet approved. */
   alertConditions(): AlertCondition[] {
-    return this.list()
+    // Alert evaluation is region-wide: every site's audits.
+    return this.list(null)
       .filter((a) => a.state === "closed")
       .flatMap((a) => {
         const f = this.findings(a.id);

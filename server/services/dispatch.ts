@@ -134,7 +134,7 @@ export class DispatchService {
   sources(emergencyOverride: boolean): SupplySource[] {
     // Expired stock is never sent to people: it leaves by disposal.
     const expired = new Map<string, number>();
-    for (const b of this.#lifecycle.batches({ today: this.#lifecycle.today() })) {
+    for (const b of this.#lifecycle.batches({ scope: null, today: this.#lifecycle.today() })) {
       if (b.status === "expired")
         expired.set(
           `${b.siteCode}|${b.itemTypeCode}`,
@@ -281,7 +281,7 @@ export class DispatchService {
     type: ReturnType<ReferenceService["listItemTypes"]>[number] | undefined,
   ) {
     if (!type) return [{ batchId: null, quantity }];
-    const batches = this.#lifecycle.batches({ siteCode, itemTypeCode, today });
+    const batches = this.#lifecycle.batches({ scope: [siteCode], itemTypeCode, today });
     // Units already held for other dispatches come out of the earliest batches first.
     const held = this.#database.sqlite
       .prepare(

@@ -14,6 +14,7 @@ import {
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { AlertCondition } from "./alerts.ts";
 import type { ItemTypeRow, ReferenceService } from "./reference.ts";
+import { inScope, type SiteScope, whereWith } from "./site-scope.ts";
 
 export interface BatchView extends BatchInfo, BatchLifecycle {
   itemTypeName: string;
@@ -109,18 +110,13 @@ export class LifecycleService {
     return dayOf(now, this.#timeZone);
   }
 
-  /** Batches with stock on hand, optionally at one site or of one item type, with their lifecycle. */
-  batches(filter: { siteCode?: string; itemTypeCode?: string; today: string }): BatchView[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.siteCode) {
-      where.push("l.site_code = ?");
-      args.push(filter.siteCode);
-    }
-    if (filter.itemTypeCode) {
-      where.push("b.item_type_code = ?");
-      args.push(filter.itemTypeCode);
-    }
+  /** Batches with stock on hand at the scope's sites, optionally of one item type, with their lifecycle. */
+  batches(filter: { scope: SiteScope; itemTypeCode?: string; today: string }): BatchView[] {
+    const { where, args } = whereWith(
+      filter.scope,
+      "l.site_code",
+      filter.itemTypeCode ? [{ sql: "b.item_type_code = ?", args: [filter.itemTypeCode] }] : [],
+    );
     const rows = this.#database.sqlite
       .prepare(
         `SELECT l.site_code AS siteCode, b.id AS batchId, b.item_type_code AS itemTypeCode, b.lot_code AS lotCode,
@@ -130,7 +126,7 @@ export class LifecycleService {
                 (SELECT max(performed_on) FROM batch_services s WHERE s.batch_id = b.id AND s.kind = 'maintenance') AS lastMaintenance,
                 EXISTS (SELECT 1 FROM quality_checks q WHERE q.batch_id = b.id AND q.result IS NULL) AS qualityCheckPending
          FROM stock_ledger l JOIN batches b ON b.id = l.batch_id
-         ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+         ${where}
          GROUP BY l.site_code, b.id HAVING sum(l.quantity) > 0
          ORDER BY l.site_code, b.item_type_code, b.id`,
       )
@@ -183,11 +179,11 @@ export class LifecycleService {
   }
 
   /**
-   * The rotation plan for one site (its batches only) or the whole region, per item type.
-   * Destinations: sites whose tier uses the type up in daily use, nearest first.
+   * The rotation plan of the scope's sites (their batches only; the region when null), per item type.
+   * Destinations: sites whose tier uses the type up in daily use, nearest first (any site: where a
+   * keeper's stock goes is theirs to know).
    */
-  plan(filter: { siteCode?: string; today: string }) {
-    if (filter.siteCode) this.#reference.getSite(filter.siteCode);
+  plan(filter: { scope: SiteScope; today: string }) {
     const sites = this.#reference.listSites();
     const byCode = new Map(sites.map((s) => [s.code, s]));
     const standards = this.#database.sqlite
@@ -200,7 +196,7 @@ export class LifecycleService {
       [];
     for (const type of this.#reference.listItemTypes()) {
       const batches = this.batches({
-        siteCode: filter.siteCode,
+        scope: filter.scope,
         itemTypeCode: type.code,
         today: filter.today,
       });
@@ -208,7 +204,7 @@ export class LifecycleService {
       const ofType = standards.filter((s) => s.itemTypeCode === type.code);
       const requiredBySite: Record<string, number> = {};
       for (const site of sites) {
-        if (filter.siteCode && site.code !== filter.siteCode) continue;
+        if (!inScope(filter.scope, site.code)) continue;
         const required = ofType.find((s) => s.tier === site.tier)?.requiredQty ?? 0;
         if (required > 0) requiredBySite[site.code] = required;
       }
@@ -340,20 +336,19 @@ export class LifecycleService {
     );
   }
 
-  qualityChecks(filter: { siteCode?: string; open?: boolean }) {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.siteCode) {
-      where.push("e.site_code = ?");
-      args.push(filter.siteCode);
-    }
-    if (filter.open !== undefined) where.push(filter.open ? "q.result IS NULL" : "q.result IS NOT NULL");
+  /** Quality checks of batches stored through an excursion at the scope's sites, newest first. */
+  qualityChecks(filter: { scope: SiteScope; open?: boolean }) {
+    const { where, args } = whereWith(
+      filter.scope,
+      "e.site_code",
+      filter.open === undefined ? [] : [{ sql: filter.open ? "q.result IS NULL" : "q.result IS NOT NULL" }],
+    );
     return this.#database.sqlite
       .prepare(
         `SELECT q.id, q.batch_id AS batchId, b.item_type_code AS itemTypeCode, b.lot_code AS lotCode, e.site_code AS siteCode,
                 q.excursion_id AS excursionId, q.flagged_at AS flaggedAt, q.result, q.result_at AS resultAt, q.actor, q.note
          FROM quality_checks q JOIN env_excursions e ON e.id = q.excursion_id JOIN batches b ON b.id = q.batch_id
-         ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY q.flagged_at DESC, q.id DESC`,
+         ${where} ORDER BY q.flagged_at DESC, q.id DESC`,
       )
       .all(...args) as Array<{
       id: number;

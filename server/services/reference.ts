@@ -2,6 +2,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/database.ts";
 import { categories, itemTypes, meta, sites } from "../db/schema.ts";
 import { NotFoundError } from "../errors.ts";
+import type { SiteScope } from "./site-scope.ts";
 
 export type SiteRow = typeof sites.$inferSelect;
 export type ItemTypeRow = typeof itemTypes.$inferSelect;
@@ -11,11 +12,18 @@ export class ReferenceService {
   // Built once: building a Drizzle query costs far more than running it on these small tables, and
   // stock and alerts read them on every request and evaluation.
   readonly #sites;
+  readonly #sitesIn;
   readonly #site;
   readonly #itemTypes;
 
   constructor(private readonly db: Db) {
     this.#sites = db.select().from(sites).orderBy(asc(sites.code)).prepare();
+    this.#sitesIn = db
+      .select()
+      .from(sites)
+      .where(sql`${sites.code} IN (SELECT value FROM json_each(${sql.placeholder("codes")}))`)
+      .orderBy(asc(sites.code))
+      .prepare();
     this.#site = db
       .select()
       .from(sites)
@@ -33,8 +41,14 @@ export class ReferenceService {
     return this.db.select().from(meta).where(eq(meta.key, "demo")).get()?.value ?? null;
   }
 
+  /** Every site, for region-wide computations (readiness, coverage, dispatch, destinations). */
   listSites(): SiteRow[] {
     return this.#sites.all();
+  }
+
+  /** The sites of a scope, in code order (what a request may list). */
+  sitesIn(scope: SiteScope): SiteRow[] {
+    return scope === null ? this.#sites.all() : this.#sitesIn.all({ codes: JSON.stringify(scope) });
   }
 
   getSite(code: string): SiteRow {

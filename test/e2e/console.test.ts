@@ -163,7 +163,7 @@ describe("web console in a real browser", () => {
     });
     await page.click("[data-action=approve]");
     await expect.poll(() => page.getAttribute("[data-testid=order]", "data-state")).toBe("approved");
-    const moved = await t.send("POST", `/api/dispatch-orders/${id}/dispatch`, { by: "depot keeper" });
+    const moved = await t.send("POST", `/api/dispatch-orders/${id}/dispatch`, {});
     expect(moved.status).toBe(200);
     await expect
       .poll(() => page.getAttribute("[data-testid=order]", "data-state"), { timeout: 10000 })
@@ -233,6 +233,11 @@ describe("web console in a real browser", () => {
     );
     await alert.first().waitFor({ timeout: 15000 });
     expect(await alert.first().textContent()).toMatch(/stock/i);
+    // Acknowledged in the browser: the console names nobody, the server records the session's user.
+    await alert.first().locator("button").click();
+    await expect
+      .poll(() => alert.first().locator(".alert-ack").textContent(), { timeout: 10000 })
+      .toContain("Acknowledged by admin");
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     // The shelf's weight chart (uPlot) shows the readings.
     await page.locator(`[data-testid=charts] [data-device="${shelf.id}"] canvas`).first().waitFor();
@@ -284,7 +289,6 @@ describe("web console in a real browser", () => {
       lat: 37.2,
       lon: 106.2,
       items: { RADIO: 2 },
-      by: "<b>commander</b>",
     });
     expect(created.status).toBe(201);
     const { page } = await console_(`#/command/${created.body.id}`);

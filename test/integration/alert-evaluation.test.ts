@@ -113,7 +113,7 @@ describe("alert evaluation", () => {
         "INSERT INTO stock_ledger (site_code, item_type_code, batch_id, kind, quantity, occurred_at) SELECT ?, item_type_code, id, 'adjustment', 1, 1 FROM batches WHERE id = ?",
       )
       .run(site, empty.lastInsertRowid);
-    expect(() => lifecycle.batches({ today })).toThrow(/not a calendar date/);
+    expect(() => lifecycle.batches({ scope: null, today })).toThrow(/not a calendar date/);
     expect(() => lifecycle.alertConditions(today)).toThrow(/not a calendar date/);
     sqlite
       .prepare("UPDATE batches SET production_date = '2025-02-28', expiry_date = '2027-02-28' WHERE id = ?")
@@ -130,7 +130,7 @@ describe("alert evaluation", () => {
     alerts.addSource(() => extra);
     const mine = () =>
       alerts
-        .list({ includeCleared: true, limit: 100_000 })
+        .list({ scope: null, includeCleared: true, limit: 100_000 })
         .filter((a) => a.subject.startsWith("test:"))
         .sort((a, b) => a.id - b.id);
     const condition = (subject: string, message: string, severity: AlertCondition["severity"] = "warning") =>
@@ -138,12 +138,12 @@ describe("alert evaluation", () => {
 
     const first = alerts.evaluate(1_000);
     expect(first.raised).toBeGreaterThan(0);
-    const open = alerts.list({ limit: 100_000 });
+    const open = alerts.list({ scope: null, limit: 100_000 });
     expect(open.every((a) => a.firstSeenAt === 1_000 && a.lastSeenAt === 1_000)).toBe(true);
     expect(alerts.evaluate(2_000)).toEqual({ raised: 0, cleared: 0 });
-    expect(alerts.list({ limit: 100_000 }).map((a) => [a.id, a.firstSeenAt, a.lastSeenAt])).toEqual(
-      open.map((a) => [a.id, 1_000, 2_000]),
-    );
+    expect(
+      alerts.list({ scope: null, limit: 100_000 }).map((a) => [a.id, a.firstSeenAt, a.lastSeenAt]),
+    ).toEqual(open.map((a) => [a.id, 1_000, 2_000]));
 
     changes.length = 0;
     extra = [condition("test:a", "one"), condition("test:b", "two")];
@@ -183,7 +183,7 @@ describe("alert evaluation", () => {
 /** The lifecycle conditions as they were first written: from the batch views of the whole network. */
 function conditionsOfViews(lifecycle: LifecycleService, today: string): AlertCondition[] {
   const conditions: AlertCondition[] = [];
-  for (const b of lifecycle.batches({ today })) {
+  for (const b of lifecycle.batches({ scope: null, today })) {
     if (b.status === "ok") continue;
     const subject = `batch:${b.batchId}`;
     const what = `${b.itemTypeName} lot ${b.lotCode} (${b.quantity})`;

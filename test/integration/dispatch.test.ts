@@ -25,7 +25,6 @@ describe("incidents and dispatch for the command centre", () => {
       lat: 38.021,
       lon: 106.075,
       personnel: 2000,
-      by: "commander.duty",
     });
     expect(status).toBe(201);
     expect(order).toMatchObject({ state: "planned", personnel: 2000, costModel: "distance" });
@@ -60,7 +59,6 @@ describe("incidents and dispatch for the command centre", () => {
         lat: 36.565,
         lon: 105.647,
         items: { SATPHONE: 500 },
-        by: "commander.duty",
       });
     const [a, b] = await Promise.all([ask(), ask()]);
     expect([a.status, b.status]).toEqual([201, 201]);
@@ -88,9 +86,9 @@ describe("incidents and dispatch for the command centre", () => {
     // Release what the earlier plans hold: cancelling frees their reservations.
     for (const o of (await t.http("/api/dispatch-orders")).body) {
       if (o.state === "planned")
-        expect(
-          (await t.send("POST", `/api/dispatch-orders/${o.id}/cancel`, { by: "commander.duty" })).body.state,
-        ).toBe("cancelled");
+        expect((await t.send("POST", `/api/dispatch-orders/${o.id}/cancel`, {})).body.state).toBe(
+          "cancelled",
+        );
     }
     const before = await t.stockLine("NX-B01", "RADIO");
     const destinationBefore = (await t.stockLine("NX-S23", "RADIO"))?.bookQty ?? 0;
@@ -105,17 +103,14 @@ describe("incidents and dispatch for the command centre", () => {
       lon: 106.3,
       items: { RADIO: 3 },
       destinationSiteCode: "NX-S23",
-      by: "commander.duty",
     });
     expect(order.lines).toEqual([
       expect.objectContaining({ sourceSiteCode: "NX-B01", itemTypeCode: "RADIO", quantity: 3 }),
     ]);
     expect((await t.stockLine("NX-B01", "RADIO")).reservedQty).toBe(before.reservedQty + 3);
-    expect((await t.send("POST", `/api/dispatch-orders/${order.id}/deliver`, { by: "x" })).status).toBe(409);
-    // Approved by another person than the one who planned it (the session's user, not `by`).
-    const approved = await t.as("commander").send("POST", `/api/dispatch-orders/${order.id}/approve`, {
-      by: "commander.chief",
-    });
+    expect((await t.send("POST", `/api/dispatch-orders/${order.id}/deliver`, {})).status).toBe(409);
+    // Approved by another person than the one who planned it (the session's user).
+    const approved = await t.as("commander").send("POST", `/api/dispatch-orders/${order.id}/approve`, {});
     expect(approved.body).toMatchObject({ state: "approved", approvedBy: "commander" });
 
     // Three tagged radios go out through the dock at the branch depot.
@@ -165,7 +160,7 @@ describe("incidents and dispatch for the command centre", () => {
     expect(after.reservedQty).toBe(before.reservedQty);
     expect(after.bookQty).toBe(before.bookQty - 3);
 
-    const delivered = await t.send("POST", `/api/dispatch-orders/${order.id}/deliver`, { by: "officer.s23" });
+    const delivered = await t.send("POST", `/api/dispatch-orders/${order.id}/deliver`, {});
     expect(delivered.body.state).toBe("delivered");
     expect((await t.stockLine("NX-S23", "RADIO")).bookQty).toBe(destinationBefore + 3);
     const received = t.platform.deps.database.sqlite
@@ -174,9 +169,7 @@ describe("incidents and dispatch for the command centre", () => {
       )
       .get(`dispatch:${order.id}`);
     expect(received).toEqual({ n: 3, actor: "admin" });
-    const closed = await t
-      .as("commander")
-      .send("POST", `/api/dispatch-orders/${order.id}/close`, { by: "commander.chief" });
+    const closed = await t.as("commander").send("POST", `/api/dispatch-orders/${order.id}/close`, {});
     expect(closed.body).toMatchObject({ state: "closed", closedBy: "commander" });
     await waitFor(() => (announced(order.id).includes("closed") ? true : undefined), "closed event");
     expect(announced(order.id)).toEqual(["planned", "approved", "dispatched", "delivered", "closed"]);
@@ -203,12 +196,9 @@ describe("incidents and dispatch for the command centre", () => {
       lon: 106.3,
       items: { RADIO: 2 },
       destinationSiteCode: "NX-B04",
-      by: "commander.duty",
     });
     expect(order.lines).toEqual([expect.objectContaining({ sourceSiteCode: "NX-B01", quantity: 2 })]);
-    await t
-      .as("commander")
-      .send("POST", `/api/dispatch-orders/${order.id}/approve`, { by: "commander.chief" });
+    await t.as("commander").send("POST", `/api/dispatch-orders/${order.id}/approve`, {});
     const { ranges } = (await t.http("/api/tags?siteCode=NX-B01")).body;
     const radios = [10, 11].map((i) =>
       encodeSgtin96(ranges[0].gtin14, ranges[0].companyPrefixDigits, ranges[0].serialFrom + i),
@@ -255,7 +245,6 @@ describe("incidents and dispatch for the command centre", () => {
       type: "y",
       lat: 38,
       lon: 106,
-      by: "c",
     });
     expect(noDemand).toMatchObject({
       status: 400,
@@ -267,7 +256,6 @@ describe("incidents and dispatch for the command centre", () => {
       lat: 38,
       lon: 106,
       items: { CANNON: 1 },
-      by: "c",
     });
     expect(badItem.body.message).toBe('body/items: item type "CANNON" does not exist');
     const badLat = await t.send("POST", "/api/incidents", {
@@ -276,7 +264,6 @@ describe("incidents and dispatch for the command centre", () => {
       lat: 91,
       lon: 106,
       personnel: 5,
-      by: "c",
     });
     expect(badLat.body.message).toMatch(/body\/lat must be <= 90/);
   });

@@ -67,7 +67,6 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     const sourceBefore = await t.stockLine("NX-K01", line.itemTypeCode);
     const done = await t.send("POST", "/api/rotation/execute", {
       ...line,
-      by: "keeper.k01",
       reason: "quarterly rotation",
     });
     expect(done.status).toBe(201);
@@ -82,7 +81,6 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     const tooMany = await t.send("POST", "/api/rotation/execute", {
       ...line,
       quantity: 100000,
-      by: "keeper.k01",
       reason: "x",
     });
     expect(tooMany.status).toBe(400);
@@ -90,7 +88,6 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     const noDestination = await t.send("POST", "/api/rotation/execute", {
       ...line,
       destinationSiteCode: null,
-      by: "k",
       reason: "x",
     });
     expect(noDestination.body.message).toBe("body/destinationSiteCode is required for a transfer");
@@ -101,10 +98,7 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
     const before = await t.stockLine("NX-C02", "RADIO");
     expect(radios).toHaveLength(before.bookQty);
 
-    const started = await t.send("POST", "/api/sites/NX-C02/audits", {
-      by: "keeper.c02",
-      durationMinutes: 30,
-    });
+    const started = await t.send("POST", "/api/sites/NX-C02/audits", { durationMinutes: 30 });
     expect(started.status).toBe(201);
     const hidden = radios[17] as string;
     const client = t.fleet();
@@ -145,7 +139,6 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
 
     // Approved by another person than the one who started it.
     const approved = await t.as("keeper-c02").send("POST", `/api/audits/${started.body.id}/approve`, {
-      by: "chief.c02",
       reason: "radio not found in the sweep",
     });
     expect(approved.status).toBe(200);
@@ -160,9 +153,9 @@ describe("what a keeper relies on: rotation, audits, readiness, downloads", () =
       reference: `audit:${started.body.id}`,
     });
     expect((await t.stockLine("NX-C02", "RADIO")).bookQty).toBe(before.bookQty - 1);
-    expect(
-      (await t.send("POST", `/api/audits/${started.body.id}/approve`, { by: "x", reason: "again" })).status,
-    ).toBe(400);
+    expect((await t.send("POST", `/api/audits/${started.body.id}/approve`, { reason: "again" })).status).toBe(
+      400,
+    );
   });
 
   it("counts how many people can be equipped, near a point and in the region, and says what limits it", async () => {

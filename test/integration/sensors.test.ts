@@ -91,7 +91,6 @@ describe("shelves, environment sensors and device status", () => {
     const [first] = checks;
     const recorded = await t.send("POST", `/api/quality-checks/${first.id}/result`, {
       result: "pass",
-      by: "pharmacist.c01",
       note: "seals intact",
     });
     expect(recorded.status).toBe(204);

@@ -96,7 +96,7 @@ describe("calendar days in the deployment's time zone (Beijing)", () => {
     const sendable = () => dispatch.sources(true).find((s) => s.code === SITE)?.available[TYPE] ?? 0;
     // Whatever else of the type expires today at the depot leaves with this batch's 7 units.
     const expiringToday = t.platform.deps.lifecycle
-      .batches({ siteCode: SITE, itemTypeCode: TYPE, today: day })
+      .batches({ scope: [SITE], itemTypeCode: TYPE, today: day })
       .filter((b) => b.expiryDate === day)
       .reduce((sum, b) => sum + b.quantity, 0);
     expect(expiringToday).toBeGreaterThanOrEqual(7);

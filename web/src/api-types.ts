@@ -230,7 +230,6 @@ export interface IncidentRequest {
   destinationSiteCode?: string | null;
   emergencyOverride?: boolean;
   costModel?: "distance" | "eta";
-  by: string;
 }
 
 export interface CoverageResult {

@@ -110,8 +110,7 @@ export const getSiteStock = (code: string) => fetchJson<SiteStock>(`/api/sites/$
 export const getStockStatus = () => fetchJson<SiteStatusSummary[]>("/api/stock/status");
 
 export const getAlerts = (siteCode?: string) => fetchJson<Alert[]>(`/api/alerts${query({ siteCode })}`);
-export const acknowledgeAlert = (id: number, by: string) =>
-  post<Alert>(`/api/alerts/${id}/acknowledge`, { by });
+export const acknowledgeAlert = (id: number) => post<Alert>(`/api/alerts/${id}/acknowledge`, {});
 
 export const getBatches = (siteCode: string) => fetchJson<Batch[]>(`/api/batches${query({ siteCode })}`);
 export const getRotationPlan = (siteCode: string) =>
@@ -122,19 +121,18 @@ export const executeRotation = (line: {
   quantity: number;
   action: string;
   destinationSiteCode: string | null;
-  by: string;
   reason: string;
 }) => post<{ ledgerIds: number[] }>("/api/rotation/execute", line);
 
 export const getAudits = (siteCode: string) => fetchJson<Audit[]>(`/api/audits${query({ siteCode })}`);
 export const getAudit = (id: number) =>
   fetchJson<{ audit: Audit; findings: AuditFindings }>(`/api/audits/${id}`);
-export const startAudit = (siteCode: string, by: string, durationMinutes: number) =>
-  post<Audit>(`/api/sites/${enc(siteCode)}/audits`, { by, durationMinutes });
+export const startAudit = (siteCode: string, durationMinutes: number) =>
+  post<Audit>(`/api/sites/${enc(siteCode)}/audits`, { durationMinutes });
 export const closeAudit = (id: number) =>
   request<{ audit: Audit; findings: AuditFindings }>(`/api/audits/${id}/close`, { method: "POST", body: {} });
-export const approveAudit = (id: number, by: string, reason: string) =>
-  post<{ audit: Audit; ledgerIds: number[] }>(`/api/audits/${id}/approve`, { by, reason });
+export const approveAudit = (id: number, reason: string) =>
+  post<{ audit: Audit; ledgerIds: number[] }>(`/api/audits/${id}/approve`, { reason });
 
 export const getDevices = (siteCode: string) => fetchJson<Device[]>(`/api/devices${query({ siteCode })}`);
 export const getReadings = (device: string, from?: string) =>
@@ -145,8 +143,8 @@ export const getOrders = (limit = 50) =>
   fetchJson<DispatchOrderSummary[]>(`/api/dispatch-orders${query({ limit })}`);
 export const getOrder = (id: number) => fetchJson<DispatchOrder>(`/api/dispatch-orders/${id}`);
 export type OrderAction = "approve" | "dispatch" | "deliver" | "close" | "cancel";
-export const moveOrder = (id: number, action: OrderAction, by: string) =>
-  post<DispatchOrder>(`/api/dispatch-orders/${id}/${action}`, { by });
+export const moveOrder = (id: number, action: OrderAction) =>
+  post<DispatchOrder>(`/api/dispatch-orders/${id}/${action}`, {});
 
 export const getCoverage = (itemType?: string) =>
   fetchJson<CoverageResult>(`/api/coverage${query({ itemType })}`);

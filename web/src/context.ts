@@ -17,8 +17,6 @@ export interface AppContext {
   error(what: string, err: unknown): void;
   /** Shows a short confirmation. */
   info(message: string): void;
-  /** The logged-in user's name for `by` fields (the server sets them from the session anyway). */
-  operator(action: string): string | null;
   /** The logged-in user's role: views hide what the role cannot do (the server enforces it). */
   role: "admin" | "commander" | "keeper" | "viewer";
   siteLabel(code: string): string;

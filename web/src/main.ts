@@ -161,7 +161,6 @@ async function start(): Promise<void> {
     live,
     error: notices.error,
     info: notices.info,
-    operator: () => user.username,
     role: user.role,
     navigate(route) {
       const hash = routeHash(route);

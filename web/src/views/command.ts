@@ -296,8 +296,6 @@ export function createCommandView(
       ctx.error(t("planWhat"), new Error(t("badPersonnel")));
       return;
     }
-    const by = ctx.operator(t("planWhat"));
-    if (!by) return;
     busy = true;
     render(true);
     try {
@@ -309,7 +307,6 @@ export function createCommandView(
         personnel,
         emergencyOverride: form.override,
         costModel: form.costModel,
-        by,
       });
       pick.clearLayers();
       ctx.navigate({ view: "command", orderId: created.id });
@@ -326,12 +323,10 @@ export function createCommandView(
   const act = async (action: OrderAction) => {
     if (!order) return;
     const what = t("actWhat", { action: t(`act_${action}`), id: order.id });
-    const by = ctx.operator(what);
-    if (!by) return;
     busy = true;
     render();
     try {
-      showOrder(await moveOrder(order.id, action, by), false);
+      showOrder(await moveOrder(order.id, action), false);
     } catch (err) {
       ctx.error(what, err);
     } finally {

@@ -94,7 +94,6 @@ const t = messages(
     firstSeen: "First seen {time}",
     acknowledgedBy: "Acknowledged by {by}, {time}",
     acknowledge: "Acknowledge",
-    opAcknowledge: "acknowledge an alert",
     ackWhat: "Acknowledging the alert",
     ackDone: "Alert acknowledged.",
     tasksHeading: "Rotation and inspection tasks",
@@ -115,7 +114,6 @@ const t = messages(
     action_dispose: "Dispose of",
     execute: "Execute",
     executeLabel: "Execute the rotation of batch {batch}",
-    opExecute: "execute a rotation",
     executeWhat: "Executing the rotation",
     executeDone: "Rotation of batch {batch} recorded.",
     deadlinesHeading: "Deadlines",
@@ -137,7 +135,6 @@ const t = messages(
     auditWhat: "the audit",
     duration: "Duration (minutes)",
     startAudit: "Start audit",
-    opStartAudit: "start an audit",
     startWhat: "Starting the audit",
     startDone: "Audit #{id} started.",
     noAudits: "No audits of this site yet.",
@@ -160,7 +157,6 @@ const t = messages(
     closeDone: "Audit #{id} closed; its findings are frozen for approval.",
     approveReason: "Reason for approval",
     approve: "Approve adjustments",
-    opApprove: "approve an audit",
     approveWhat: "Approving the audit",
     approveDone: "Audit #{id} approved; the adjustments are in the ledger.",
     reasonRequired: "Enter the reason for the approval.",
@@ -219,7 +215,6 @@ const t = messages(
     firstSeen: "首次发现 {time}",
     acknowledgedBy: "{by} 已于 {time} 确认",
     acknowledge: "确认",
-    opAcknowledge: "确认告警",
     ackWhat: "确认告警",
     ackDone: "告警已确认。",
     tasksHeading: "轮换与检验任务",
@@ -240,7 +235,6 @@ const t = messages(
     action_dispose: "报废处置",
     execute: "执行",
     executeLabel: "执行批次 {batch} 的轮换",
-    opExecute: "执行轮换",
     executeWhat: "执行轮换",
     executeDone: "批次 {batch} 的轮换已登记。",
     deadlinesHeading: "到期事项",
@@ -262,7 +256,6 @@ const t = messages(
     auditWhat: "清查详情",
     duration: "清查时长（分钟）",
     startAudit: "开始清查",
-    opStartAudit: "开始清查",
     startWhat: "开始清查",
     startDone: "清查 #{id} 已开始。",
     noAudits: "该库点尚无清查记录。",
@@ -285,7 +278,6 @@ const t = messages(
     closeDone: "清查 #{id} 已结束，结果已锁定，等待审批。",
     approveReason: "审批理由",
     approve: "审批调账",
-    opApprove: "审批清查",
     approveWhat: "审批清查",
     approveDone: "清查 #{id} 已审批，调整已记入台账。",
     reasonRequired: "请填写审批理由。",
@@ -859,11 +851,9 @@ export function createKeeperView(ctx: AppContext, root: HTMLElement): View<Keepe
   }
 
   async function acknowledge(alert: Alert, b: HTMLButtonElement): Promise<void> {
-    const by = ctx.operator(t("opAcknowledge"));
-    if (!by) return;
     await busy(`ack:${alert.id}`, b, async () => {
       try {
-        const updated = await acknowledgeAlert(alert.id, by);
+        const updated = await acknowledgeAlert(alert.id);
         alertsError = null;
         if (alerts) alerts = applyAlertChange(alerts, "acknowledged", updated);
         ctx.info(t("ackDone"));
@@ -1049,8 +1039,6 @@ export function createKeeperView(ctx: AppContext, root: HTMLElement): View<Keepe
   }
 
   async function execute(line: RotationPlanLine, key: string, b: HTMLButtonElement): Promise<void> {
-    const by = ctx.operator(t("opExecute"));
-    if (!by) return;
     const batch = batchOf(line.batchId);
     const batchName = batch ? batch.lotCode : `#${line.batchId}`;
     let done = false;
@@ -1062,7 +1050,6 @@ export function createKeeperView(ctx: AppContext, root: HTMLElement): View<Keepe
           quantity: line.quantity,
           action: line.action,
           destinationSiteCode: line.destinationSiteCode,
-          by,
           reason: line.reason,
         });
         done = true;
@@ -1421,13 +1408,11 @@ export function createKeeperView(ctx: AppContext, root: HTMLElement): View<Keepe
   async function start(durationMinutes: number, b: HTMLButtonElement): Promise<void> {
     if (!site) return;
     const code = site.code;
-    const by = ctx.operator(t("opStartAudit"));
-    if (!by) return;
     auditMinutes = durationMinutes;
     let started: Audit | null = null;
     await busy("audit-start", b, async () => {
       try {
-        started = await startAudit(code, by, durationMinutes);
+        started = await startAudit(code, durationMinutes);
         auditsError = null;
       } catch (err) {
         auditsError = failure(tc("failed", { what: t("startWhat") }), err);
@@ -1461,12 +1446,10 @@ export function createKeeperView(ctx: AppContext, root: HTMLElement): View<Keepe
   }
 
   async function approve(audit: Audit, reason: string, b: HTMLButtonElement): Promise<void> {
-    const by = ctx.operator(t("opApprove"));
-    if (!by) return;
     let ok = false;
     await busy(`audit-approve:${audit.id}`, b, async () => {
       try {
-        const result = await approveAudit(audit.id, by, reason);
+        const result = await approveAudit(audit.id, reason);
         ok = true;
         approveReason = "";
         auditDetailError = null;
