@@ -360,26 +360,20 @@ function generate(devices: Device[], epcs: Map<string, string[]>): Message[] {
             payload: senmlWeight(device.id, kg, time, "g"),
             points: [{ measurement: "weight", time, value: kg }],
           };
-        case 1: {
-          // Prototype property names as a unit are only strings, kept as sent. (Looked up in the
-          // unit conversion table, they once made a NaN reading that stalled the whole ingest.)
-          const unit = pick(["constructor", "__proto__", "toString", "valueOf", "hasOwnProperty"]);
+        case 1:
+          // A name without the urn:dev: prefix is a measurement name, not a claim about the sender.
           return {
-            label: `valid SenML weight with an extra record in unit "${unit}"`,
-            payload: JSON.stringify(senmlShelf(device, time, kg, [{ n: "aux", u: unit, v: 1 }])),
-            points: [
-              { measurement: "weight", time, value: kg },
-              { measurement: "aux", time, value: 1 },
-            ],
+            label: "valid SenML weight under a base name that is not a device URN",
+            payload: JSON.stringify([{ bn: "shelf-3/", bt: time, n: "weight", u: "kg", v: kg }]),
+            points: [{ measurement: "weight", time, value: kg }],
           };
-        }
         case 2:
-          // Today's rule, pinned here: the authenticated connection and its topic say whose reading
-          // it is; the SenML base name is not checked against them. Should the platform refuse such
-          // packs one day, this case belongs with the hostile ones below.
+          // RFC 8141: the URN's "urn" and its namespace are case-insensitive.
           return {
-            label: "valid SenML weight whose base name names another device",
-            payload: senmlWeight(other(device).id, kg, time),
+            label: "valid SenML weight under its own device URN in upper case",
+            payload: JSON.stringify([
+              { bn: `URN:DEV:SHELF:${device.id}:`, bt: time, n: "weight", u: "kg", v: kg },
+            ]),
             points: [{ measurement: "weight", time, value: kg }],
           };
         default:
@@ -461,6 +455,37 @@ function generate(devices: Device[], epcs: Map<string, string[]>): Message[] {
       },
     ],
     ["10,000 nested arrays", () => nested(10_000)],
+    ["33 to 100,000 nested arrays", () => nested(pick([33, 64, 1000, 100_000]))],
+    [
+      "a reading dated in the future or the distant past",
+      (d) => {
+        // Beyond the clock window (MAX_CLOCK_SKEW_S, 300 s) or the age limit (MAX_READING_AGE_S,
+        // 7 days) of the receive time; 2200 once froze a shelf's count for good.
+        const now = Math.floor(Date.now() / 1000);
+        const when = pick([
+          now + 3600,
+          now + 86_400 * 365,
+          Math.floor(Date.UTC(2200, 0, 1) / 1000),
+          Math.floor(Date.UTC(2262, 3, 1) / 1000),
+          now - 86_400 * 8,
+          now - 86_400 * 365 * 20,
+          2 ** 28,
+        ]);
+        if (d.kind === "shelf") return senmlWeight(d.id, 20, when);
+        if (d.kind === "rfid") {
+          return random() < 0.5
+            ? JSON.stringify(zebra(d, when))
+            : JSON.stringify({
+                timestamp: new Date(when * 1000).toISOString(),
+                eventType: "tagInventory",
+                tagInventoryEvent: { epcHex: epcOf(d), antennaPort: 1, peakRssiCdbm: -5500 },
+              });
+        }
+        return random() < 0.5
+          ? JSON.stringify(senmlEnv(d, when))
+          : JSON.stringify({ temperature: 21, humidity: 45, time: when });
+      },
+    ],
     ["3,000 nested objects", () => `${'{"a":'.repeat(3000)}1${"}".repeat(3000)}`],
     [
       "control character",
@@ -597,6 +622,14 @@ function generate(devices: Device[], epcs: Map<string, string[]>): Message[] {
         ]),
     ],
     ["SenML value nested 10,000 deep", (d) => splice([{ ...kindRecord(d), v: "X" }], { X: nested(10_000) })],
+    [
+      "SenML pack of more than 1,000 records",
+      (d) =>
+        JSON.stringify([
+          kindRecord(d),
+          ...Array.from({ length: pick([1000, 1001, 5000]) }, (_, i) => ({ t: i + 1, v: 20 })),
+        ]),
+    ],
   ];
   const shelfRecord = (d: Device): Record<string, unknown> =>
     senmlShelf(d, badTime())[0] as Record<string, unknown>;
@@ -631,6 +664,38 @@ function generate(devices: Device[], epcs: Map<string, string[]>): Message[] {
       (d) => JSON.stringify([{ ...shelfRecord(d), u: "k".repeat(int(1000, 20_000)) }]),
     ],
     [
+      // Unit names that are Object.prototype's own keys once made a NaN reading; now no shelf takes
+      // a unit other than kg and g, whatever the record is called.
+      "SenML weight with an extra record in a unit no shelf takes",
+      (d) =>
+        JSON.stringify(
+          senmlShelf(d, badTime(), 20, [
+            {
+              n: "aux",
+              u: pick(["constructor", "__proto__", "toString", "valueOf", "Cel", "%RH", "lb"]),
+              v: 1,
+            },
+          ]),
+        ),
+    ],
+    [
+      "SenML weight whose base name names another device",
+      (d) =>
+        pick([
+          () => senmlWeight(other(d).id, 20, badTime()),
+          () => JSON.stringify([{ ...shelfRecord(d), bn: `URN:DEV:SHELF:${other(d).id}:` }]),
+          () => JSON.stringify([{ ...shelfRecord(d), bn: "urn:dev:", n: `shelf:${other(d).id}:weight` }]),
+        ])(),
+    ],
+    [
+      "SenML weight no shelf can carry",
+      (d) =>
+        pick([
+          () => JSON.stringify([{ ...shelfRecord(d), v: pick([-50, -0.5 * int(20, 2000), 100_000, 1e12]) }]),
+          () => splice([{ ...shelfRecord(d), v: "X" }], { X: pick(["1e308", "-1e308", "1.7e308"]) }),
+        ])(),
+    ],
+    [
       "valid JSON for another kind of device",
       (d) =>
         pick([
@@ -644,6 +709,30 @@ function generate(devices: Device[], epcs: Map<string, string[]>): Message[] {
   const flat = () => ({ temperature: 21, humidity: 45, battery: 90 }) as Record<string, unknown>;
   const envBad: Array<[string, Make]> = [
     ...senmlBad(envRecord),
+    [
+      "SenML environment reading in a unit the platform does not take",
+      (d) =>
+        JSON.stringify(
+          pick<object[]>([
+            [{ ...envRecord(d), u: "K", v: 295 }],
+            [{ ...envRecord(d), u: "degF", v: 70 }],
+            [{ ...envRecord(d), u: undefined, v: 21 }],
+            [{ ...envRecord(d), n: "dewpoint", u: "Cel", v: 12 }],
+            [{ ...envRecord(d) }, { n: "hum", u: "%", v: 40 }],
+            [{ ...envRecord(d) }, { n: "hum", v: 40 }],
+          ]),
+        ),
+    ],
+    [
+      "SenML environment value no storeroom can have",
+      (d) =>
+        pick([
+          () => JSON.stringify([{ ...envRecord(d), v: pick([-90, 150, 1000, -273.15]) }]),
+          () => JSON.stringify([{ ...envRecord(d) }, { n: "hum", u: "%RH", v: pick([-20, 100.5, 250]) }]),
+          () => splice([{ ...envRecord(d), v: "X" }], { X: pick(["1e308", "-1e308"]) }),
+        ])(),
+    ],
+    ["SenML environment pack naming another device", (d) => JSON.stringify(senmlEnv(other(d), badTime()))],
     [
       "flat environment field of the wrong type",
       () => {
