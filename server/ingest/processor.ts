@@ -3,7 +3,7 @@ import type { AppDatabase } from "../db/database.ts";
 import { JOURNAL_STATE } from "../db/schema.ts";
 import type { EventBus } from "../events.ts";
 import type { PresenceTracker } from "../services/presence-tracker.ts";
-import type { TimeSeriesStore } from "../timeseries/store.ts";
+import type { KeyedReading, TimeSeriesStore } from "../timeseries/store.ts";
 import type { DecodedMessage, Reading } from "./decoders/index.ts";
 import type { IngestJournal, JournalRow, PendingRow } from "./journal.ts";
 import type { Projector, StockChange } from "./projector.ts";
@@ -216,7 +216,7 @@ export class IngestProcessor {
   async #processBatch(rows: PendingRow[]): Promise<void> {
     const stored: Array<{ row: JournalRow; decoded: DecodedMessage }> = [];
     const dead: Array<{ row: JournalRow; reason: string }> = [];
-    const readings: Reading[] = [];
+    const readings: KeyedReading[] = [];
     for (const row of rows) {
       let decoded = row.decoded;
       if (!decoded) {
@@ -228,7 +228,7 @@ export class IngestProcessor {
         decoded = verdict.decoded;
       }
       stored.push({ row, decoded });
-      for (const reading of decoded.readings) readings.push(reading);
+      keyReadings(decoded.readings, row.id, readings);
     }
     await this.#timeseries.write(readings);
     let outcome: { changes: StockChange[]; stored: number; dead: number };
@@ -277,5 +277,29 @@ export class IngestProcessor {
       await this.drain();
     };
     await Promise.race([finish(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  }
+}
+
+/**
+ * Gives each reading of a message its identity in the time series (journal row id, and how many
+ * readings of the same measurement come before it in the message) and adds it to `into`. Both
+ * follow from the row alone, so a replay produces the same keys and rewrites the same points.
+ */
+export function keyReadings(readings: Reading[], journalId: number, into: KeyedReading[]): void {
+  // Most messages carry one to three readings: counting by scanning is cheaper than a Map there.
+  const seen = readings.length > 8 ? new Map<string, number>() : null;
+  for (let i = 0; i < readings.length; i += 1) {
+    const reading = readings[i] as Reading;
+    let seq = 0;
+    if (seen) {
+      seq = seen.get(reading.measurement) ?? 0;
+      seen.set(reading.measurement, seq + 1);
+    } else {
+      for (let k = 0; k < i; k += 1)
+        if ((readings[k] as Reading).measurement === reading.measurement) seq += 1;
+    }
+    reading.journalId = journalId;
+    reading.seq = seq;
+    into.push(reading as KeyedReading);
   }
 }
