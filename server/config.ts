@@ -1,5 +1,6 @@
 import path from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
+import { type ExcursionRule, MAX_EXCURSION_MIN_READINGS } from "./domain/excursion.ts";
 import { DEFAULT_PRESENCE_POLICY, type PresencePolicy } from "./domain/presence.ts";
 import { readEnvSettings, readTlsFiles } from "./env-settings.ts";
 
@@ -87,6 +88,27 @@ export const ConfigSchema = Type.Object({
   INFLUX_DATABASE: Type.String({ default: "reserve", minLength: 1, pattern: "^[A-Za-z0-9_-]+$" }),
   INFLUX_USERNAME: Type.Optional(Type.String()),
   INFLUX_PASSWORD: Type.Optional(Type.String()),
+  TIMESERIES_STALL_S: Type.Number({
+    minimum: 0.1,
+    maximum: 3600,
+    default: 3,
+    description:
+      "a time-series write outstanding longer than this makes /api/health degraded (a hung InfluxDB), before the request times out",
+  }),
+  EXCURSION_MIN_READINGS: Type.Integer({
+    minimum: 1,
+    maximum: MAX_EXCURSION_MIN_READINGS,
+    default: 3,
+    description:
+      "consecutive readings outside an item type's storage conditions that make an excursion (item types may set their own)",
+  }),
+  EXCURSION_MIN_DURATION_S: Type.Integer({
+    minimum: 0,
+    maximum: 7 * 86400,
+    default: 600,
+    description:
+      "or seconds from the first to the latest such reading, whichever comes first (item types may set their own)",
+  }),
   PRESENCE_RSSI_FLOOR_DBM: Type.Number({
     minimum: -120,
     maximum: 0,
@@ -186,7 +208,11 @@ export interface Config {
         username: string | undefined;
         password: string | undefined;
       };
+  /** A time-series write outstanding longer than this (ms) is reported as a stall. */
+  timeseriesStallMs: number;
   presence: PresencePolicy;
+  /** When breaches become excursions, for item types that leave it unset. */
+  excursion: ExcursionRule;
   alertIntervalMs: number;
   ingestBatch: number;
   ingestIntervalMs: number;
@@ -249,6 +275,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
             password: raw.INFLUX_PASSWORD,
           }
         : { kind: "sqlite" },
+    timeseriesStallMs: raw.TIMESERIES_STALL_S * 1000,
+    excursion: { minReadings: raw.EXCURSION_MIN_READINGS, minDurationS: raw.EXCURSION_MIN_DURATION_S },
     presence: {
       ...DEFAULT_PRESENCE_POLICY,
       rssiFloorDbm: raw.PRESENCE_RSSI_FLOOR_DBM,

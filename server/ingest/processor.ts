@@ -96,7 +96,9 @@ export class IngestProcessor {
         let deadCount = dead.length;
         const changed = new Map<string, StockChange>();
         const lastSeen = new Map<string, number>();
-        for (const { row, decoded } of stored) {
+        // Projections follow reading time, not arrival: a device's messages are applied oldest
+        // first (a message that waited in a broker may arrive after newer ones).
+        for (const { row, decoded } of inReadingOrder(stored)) {
           lastSeen.set(decoded.deviceId, Math.max(lastSeen.get(decoded.deviceId) ?? 0, row.receivedAt));
           let projected: StockChange[];
           try {
@@ -302,4 +304,46 @@ export function keyReadings(readings: Reading[], journalId: number, into: KeyedR
     reading.seq = seq;
     into.push(reading as KeyedReading);
   }
+}
+
+/** A message's reading time: its earliest reading (the receipt time when it has none). */
+function readingTime(entry: { row: JournalRow; decoded: DecodedMessage }): number {
+  const readings = entry.decoded.readings;
+  let time = readings.length > 0 ? Number.POSITIVE_INFINITY : entry.row.receivedAt;
+  for (const reading of readings) if (reading.time < time) time = reading.time;
+  return time;
+}
+
+/**
+ * The batch with each device's messages in reading-time order (equal times keep journal order),
+ * each in one of the places that device's messages held, so different devices stay interleaved
+ * as they arrived. Returns the batch itself when it is already in order (the usual case).
+ */
+export function inReadingOrder<T extends { row: JournalRow; decoded: DecodedMessage }>(batch: T[]): T[] {
+  const times = batch.map(readingTime);
+  const latest = new Map<string, number>();
+  let ordered = true;
+  for (let i = 0; i < batch.length && ordered; i += 1) {
+    const device = (batch[i] as T).decoded.deviceId;
+    const time = times[i] as number;
+    if (time < (latest.get(device) ?? Number.NEGATIVE_INFINITY)) ordered = false;
+    else latest.set(device, time);
+  }
+  if (ordered) return batch;
+  const positions = new Map<string, number[]>();
+  batch.forEach((entry, i) => {
+    const own = positions.get(entry.decoded.deviceId);
+    if (own) own.push(i);
+    else positions.set(entry.decoded.deviceId, [i]);
+  });
+  const result = batch.slice();
+  for (const own of positions.values()) {
+    if (own.length < 2) continue;
+    // Array.prototype.sort is stable: messages of one time keep their journal order.
+    const sorted = [...own].sort((a, b) => (times[a] as number) - (times[b] as number));
+    own.forEach((position, k) => {
+      result[position] = batch[sorted[k] as number] as T;
+    });
+  }
+  return result;
 }
