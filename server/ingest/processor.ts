@@ -40,6 +40,8 @@ export class IngestProcessor {
   #stopped = true;
   #lastError: string | null = null;
   #lastStoredAt: number | null = null;
+  /** When the time-series write in progress began; null when none is outstanding. */
+  #writingSince: number | null = null;
   #lastPrunedAt = 0;
   #lastSweptAt = 0;
 
@@ -232,7 +234,14 @@ export class IngestProcessor {
       stored.push({ row, decoded });
       keyReadings(decoded.readings, row.id, readings);
     }
-    await this.#timeseries.write(readings);
+    // A store that hangs (InfluxDB accepting but not answering) fails only at its request timeout;
+    // health reports the write as stalled long before that, from this.
+    this.#writingSince = Date.now();
+    try {
+      await this.#timeseries.write(readings);
+    } finally {
+      this.#writingSince = null;
+    }
     let outcome: { changes: StockChange[]; stored: number; dead: number };
     const rollBack = () => {
       // The transaction rolled back, but the in-memory presence states had moved on: take them
@@ -266,8 +275,8 @@ export class IngestProcessor {
     for (const orderId of claimedOrders) this.#events.emit("dispatch.changed", { orderId });
   }
 
-  status(): { lastError: string | null; lastStoredAt: number | null } {
-    return { lastError: this.#lastError, lastStoredAt: this.#lastStoredAt };
+  status(): { lastError: string | null; lastStoredAt: number | null; writingSince: number | null } {
+    return { lastError: this.#lastError, lastStoredAt: this.#lastStoredAt, writingSince: this.#writingSince };
   }
 
   /** Stops the timer and drains what is left (bounded by timeoutMs). */
