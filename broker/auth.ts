@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { AedesOptions, Client } from "aedes";
 import type { TokenBuckets } from "./rate-limit.ts";
-import { commandTopic, DATA_TOPIC_FILTERS, deviceTopic } from "./topics.ts";
+import { commandTopic, deviceTopic, INGEST_TOPIC_FILTERS } from "./topics.ts";
 
 type AuthenticateHandler = NonNullable<AedesOptions["authenticate"]>;
 type AuthorizePublishHandler = NonNullable<AedesOptions["authorizePublish"]>;
@@ -159,12 +159,13 @@ export class BrokerGuard {
   };
 
   /**
-   * A device: only its own command topic. The ingest account: the device data filters. Anything
-   * else gets a failure SUBACK (0x80).
+   * A device: only its own command topic. The ingest account: the device data filters, plain and
+   * as members pass them on (stamped with their receipt time). Anything else gets a failure
+   * SUBACK (0x80).
    */
   readonly authorizeSubscribe: AuthorizeSubscribeHandler = (client, subscription, callback) => {
     if (client && this.#ingest.has(client)) {
-      callback(null, DATA_TOPIC_FILTERS.includes(subscription.topic) ? subscription : null);
+      callback(null, INGEST_TOPIC_FILTERS.includes(subscription.topic) ? subscription : null);
       return;
     }
     const device = client ? this.#identities.get(client) : undefined;

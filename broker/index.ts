@@ -9,6 +9,7 @@ import {
   type MessageSink,
 } from "./auth.ts";
 import { TokenBuckets } from "./rate-limit.ts";
+import { memberTopic } from "./topics.ts";
 
 export interface BrokerOptions {
   port: number;
@@ -57,11 +58,19 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   // A cluster member has no journal: aedes 1.x sends a QoS 1 PUBACK before its publish pipeline
   // runs, so a member killed just after acknowledging would lose the message. Instead the guard
   // runs that pipeline first (offline queues in Redis, then routing to the other members) and
-  // acknowledges after it; aedes' own publish that follows is skipped (below).
+  // acknowledges after it; aedes' own publish that follows is skipped (below). It goes out on the
+  // member-only stamped topic, so the platform learns when this member received it (topics.ts).
   const routeThenAck: MessageSink = {
     accept(message, done) {
       aedes.publish(
-        { cmd: "publish", topic: message.topic, payload: message.payload, qos: 1, retain: false, dup: false },
+        {
+          cmd: "publish",
+          topic: memberTopic(Date.now(), message.topic),
+          payload: message.payload,
+          qos: 1,
+          retain: false,
+          dup: false,
+        },
         (error) => done(error ?? null),
       );
     },

@@ -40,6 +40,38 @@ export function deviceTopic(siteCode: string, kind: TopicKind, deviceId: string)
 /** What the ingest subscribes to when it is a client of a broker: every device's data and status. */
 export const DATA_TOPIC_FILTERS: readonly string[] = TOPIC_KINDS.map((kind) => `sites/+/${kind}/+`);
 
+/**
+ * A cluster member passes each device message on as `ingest/{receivedAtMs}/sites/{site}/{kind}/{id}`:
+ * MQTT 3.1.1 has no user properties, so the time the member received it travels in the topic, and
+ * the platform stamps readings without a device time with it however long the message then waited
+ * in Redis. Only a member publishes there: a device may publish only to its own `sites/…` topics
+ * and the ingest account publishes nothing, so the time is the member's own.
+ */
+const MEMBER_PREFIX = "ingest/";
+
+export const MEMBER_TOPIC_FILTERS: readonly string[] = TOPIC_KINDS.map(
+  (kind) => `${MEMBER_PREFIX}+/sites/+/${kind}/+`,
+);
+
+/** Everything the ingest subscribes to: plain device topics (any broker) and members' stamped ones. */
+export const INGEST_TOPIC_FILTERS: readonly string[] = [...DATA_TOPIC_FILTERS, ...MEMBER_TOPIC_FILTERS];
+
+export function memberTopic(receivedAtMs: number, topic: string): string {
+  return `${MEMBER_PREFIX}${Math.trunc(receivedAtMs)}/${topic}`;
+}
+
+/**
+ * A member's stamped topic: its receipt time and the device topic. null for anything else,
+ * including a stamp that is not a millisecond count (then the topic is refused as it stands).
+ */
+export function parseMemberTopic(topic: string): { receivedAt: number; topic: string } | null {
+  if (!topic.startsWith(MEMBER_PREFIX)) return null;
+  const slash = topic.indexOf("/", MEMBER_PREFIX.length);
+  const stamp = topic.slice(MEMBER_PREFIX.length, slash);
+  if (slash < 0 || !/^\d{1,15}$/.test(stamp)) return null;
+  return { receivedAt: Number(stamp), topic: topic.slice(slash + 1) };
+}
+
 /** Where the platform sends a device its commands; the only topic a device may subscribe to. */
 export function commandTopic(siteCode: string, deviceId: string): string {
   return `sites/${siteCode}/cmd/${deviceId}`;

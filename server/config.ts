@@ -1,6 +1,7 @@
 import path from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { assertTimeZone, DEFAULT_TIME_ZONE } from "./domain/calendar.ts";
+import { type ExcursionRule, MAX_EXCURSION_MIN_READINGS } from "./domain/excursion.ts";
 import { DEFAULT_PRESENCE_POLICY, type PresencePolicy } from "./domain/presence.ts";
 import {
   DEFAULT_READING_LIMITS,
@@ -111,6 +112,27 @@ export const ConfigSchema = Type.Object({
     default: 0,
     description:
       'days hourly aggregates (mean, min, max, count) are kept (policy "hourly", continuous query "hourly"); 0: none',
+  }),
+  TIMESERIES_STALL_S: Type.Number({
+    minimum: 0.1,
+    maximum: 3600,
+    default: 3,
+    description:
+      "a time-series write outstanding longer than this makes /api/health degraded (a hung InfluxDB), before the request times out",
+  }),
+  EXCURSION_MIN_READINGS: Type.Integer({
+    minimum: 1,
+    maximum: MAX_EXCURSION_MIN_READINGS,
+    default: 3,
+    description:
+      "consecutive readings outside an item type's storage conditions that make an excursion (item types may set their own)",
+  }),
+  EXCURSION_MIN_DURATION_S: Type.Integer({
+    minimum: 0,
+    maximum: 7 * 86400,
+    default: 600,
+    description:
+      "or seconds from the first to the latest such reading, whichever comes first (item types may set their own)",
   }),
   PRESENCE_RSSI_FLOOR_DBM: Type.Number({
     minimum: -120,
@@ -247,9 +269,13 @@ export interface Config {
         password: string | undefined;
         retention: InfluxRetention;
       };
+  /** A time-series write outstanding longer than this (ms) is reported as a stall. */
+  timeseriesStallMs: number;
   presence: PresencePolicy;
   /** The IANA zone whose calendar days are the depots' days (calendar.ts's dayOf). */
   timeZone: string;
+  /** When breaches become excursions, for item types that leave it unset. */
+  excursion: ExcursionRule;
   alertIntervalMs: number;
   ingestBatch: number;
   ingestIntervalMs: number;
@@ -383,6 +409,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
             retention: { rawDays: raw.INFLUX_RETENTION_DAYS, hourlyDays: raw.INFLUX_HOURLY_RETENTION_DAYS },
           }
         : { kind: "sqlite" },
+    timeseriesStallMs: raw.TIMESERIES_STALL_S * 1000,
+    excursion: { minReadings: raw.EXCURSION_MIN_READINGS, minDurationS: raw.EXCURSION_MIN_DURATION_S },
     presence: {
       ...DEFAULT_PRESENCE_POLICY,
       rssiFloorDbm: raw.PRESENCE_RSSI_FLOOR_DBM,

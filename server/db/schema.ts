@@ -95,6 +95,12 @@ export const itemTypes = sqliteTable(
     storageMinTempC: real("storage_min_temp_c"),
     storageMaxTempC: real("storage_max_temp_c"),
     storageMaxRhPct: real("storage_max_rh_pct"),
+    /**
+     * Outside the storage conditions for this many consecutive readings, or for this many seconds,
+     * is an excursion; null means the platform defaults (EXCURSION_MIN_READINGS, _DURATION_S).
+     */
+    excursionMinReadings: integer("excursion_min_readings"),
+    excursionMinDurationS: integer("excursion_min_duration_s"),
     /** Rotation trigger: remaining life at or below this share (0..1) ... */
     rotationTriggerShare: real("rotation_trigger_share"),
     /** ... or at or below this many days. */
@@ -308,11 +314,51 @@ export const envExcursions = sqliteTable(
     endedAt: integer("ended_at"),
     /** JSON array of batch ids of this item type at the site when the excursion began. */
     batchIds: text("batch_ids").notNull(),
+    /**
+     * JSON {readings: [{time, value}], peak: {time, value}}: the breaching readings that made it
+     * an excursion, and its peak. Null for excursions recorded before evidence was kept.
+     */
+    evidence: text("evidence"),
   },
   (t) => [
     index("env_excursions_site_idx").on(t.siteCode, t.startedAt),
     index("env_excursions_open_idx").on(t.deviceId, t.endedAt),
   ],
+);
+
+/**
+ * A storage limit broken by a device's latest readings, not yet for long enough to be an
+ * excursion (domain/excursion.ts). Cleared by a reading back inside, or becomes an excursion.
+ */
+export const envPendingBreaches = sqliteTable(
+  "env_pending_breaches",
+  {
+    deviceId: text("device_id").notNull(),
+    measurement: text("measurement", { enum: ["temp", "hum"] }).notNull(),
+    itemTypeCode: itemTypeRef(),
+    bound: text("bound", { enum: ["max", "min"] }).notNull(),
+    limitValue: real("limit_value").notNull(),
+    startedAt: integer("started_at").notNull(),
+    /** Consecutive breaching readings so far. */
+    readings: integer("readings").notNull(),
+    /** JSON {readings: [{time, value}], peak: {time, value}}. */
+    evidence: text("evidence").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deviceId, t.measurement, t.itemTypeCode, t.bound] })],
+);
+
+/**
+ * Per environment sensor and measurement, the time of the newest reading judged for excursions:
+ * an older one arriving later (it waited in a broker) opens and closes nothing.
+ */
+export const envEvaluated = sqliteTable(
+  "env_evaluated",
+  {
+    deviceId: text("device_id").notNull(),
+    measurement: text("measurement", { enum: ["temp", "hum"] }).notNull(),
+    latestAt: integer("latest_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deviceId, t.measurement] })],
 );
 
 /** A weight shelf: one load cell device weighing one item type. */

@@ -10,6 +10,8 @@ export interface IncomingMessage {
   clientId: string | null;
   topic: string;
   payload: Buffer;
+  /** When it was first received, if not just now: a cluster member's receipt (mqtt-ingest.ts). */
+  receivedAt?: number;
 }
 
 export interface JournalRow {
@@ -146,7 +148,8 @@ export class IngestJournal {
       done(new Error("ingest journal is closed"));
       return;
     }
-    const receivedAt = Date.now();
+    // Readings without a device time are stamped with this, so it is the first receipt.
+    const receivedAt = message.receivedAt ?? Date.now();
     this.#pending.push({ message, receivedAt, verdict: this.validate(message, receivedAt, true), done });
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;

@@ -1,8 +1,15 @@
 import net from "node:net";
 import tls from "node:tls";
 import mqttPacket, { type Packet } from "mqtt-packet";
-import type { MessageSink } from "../../broker/auth.ts";
-import { DATA_TOPIC_FILTERS } from "../../broker/topics.ts";
+import { DATA_TOPIC_FILTERS, INGEST_TOPIC_FILTERS, parseMemberTopic } from "../../broker/topics.ts";
+
+/** Where the ingest hands each message: the journal. `receivedAt`: when a cluster member received it. */
+export interface IngestSink {
+  accept(
+    message: { clientId: string | null; topic: string; payload: Buffer; receivedAt?: number },
+    done: (error: Error | null) => void,
+  ): void;
+}
 
 export interface MqttIngestOptions {
   /**
@@ -14,7 +21,7 @@ export interface MqttIngestOptions {
   clientId: string;
   username?: string | undefined;
   password?: string | undefined;
-  sink: MessageSink;
+  sink: IngestSink;
   log: {
     info(details: object, message: string): void;
     warn(details: object, message: string): void;
@@ -200,8 +207,8 @@ export class MqttIngest {
         );
         // Always (re)subscribe: a broker that lost the session would otherwise send nothing. One
         // filter per SUBSCRIBE: aedes with its Redis persistence (1.2 / 12.0) never answers a
-        // SUBSCRIBE that carries several.
-        DATA_TOPIC_FILTERS.forEach((topic, i) => {
+        // SUBSCRIBE that carries several. Packet ids are the filters' indexes plus one.
+        INGEST_TOPIC_FILTERS.forEach((topic, i) => {
           socket.write(
             mqttPacket.generate({ cmd: "subscribe", messageId: i + 1, subscriptions: [{ topic, qos: 1 }] }),
           );
@@ -212,14 +219,14 @@ export class MqttIngest {
         return;
       }
       case "suback": {
-        // MQTT 3.1.1 grants are numbers; 0x80 is a refusal.
-        const refused = packet.granted.flatMap((granted, i) =>
-          granted === 0x80 ? [DATA_TOPIC_FILTERS[i]] : [],
-        );
-        if (refused.length > 0) {
-          this.#lastError = `broker refused the subscription to ${refused.join(", ")}: check the ingest account's ACL`;
-          this.#options.log.error({ refused }, this.#lastError);
-        }
+        // MQTT 3.1.1 grants are numbers; 0x80 is a refusal. One filter per SUBSCRIBE (above).
+        const filter = INGEST_TOPIC_FILTERS[(packet.messageId ?? 0) - 1];
+        if (filter === undefined || !packet.granted.includes(0x80)) return;
+        // A broker that is no cluster member (Mosquitto with the generated ACL) may refuse the
+        // members' stamped topics: nobody publishes there, and the plain topics carry everything.
+        if (!DATA_TOPIC_FILTERS.includes(filter)) return;
+        this.#lastError = `broker refused the subscription to ${filter}: check the ingest account's ACL`;
+        this.#options.log.error({ refused: [filter] }, this.#lastError);
         return;
       }
       case "publish": {
@@ -228,7 +235,18 @@ export class MqttIngest {
         const messageId = packet.qos > 0 ? packet.messageId : undefined;
         this.#outstanding += 1;
         if (this.#outstanding >= this.#maxOutstanding) socket.pause();
-        this.#options.sink.accept({ clientId: null, topic: packet.topic, payload }, (error) => {
+        // From a cluster member: received when it says (but not after now: its clock may run
+        // ahead of ours). From any other broker: received now, when it reaches the platform.
+        const stamped = parseMemberTopic(packet.topic);
+        const message = stamped
+          ? {
+              clientId: null,
+              topic: stamped.topic,
+              payload,
+              receivedAt: Math.min(stamped.receivedAt, Date.now()),
+            }
+          : { clientId: null, topic: packet.topic, payload };
+        this.#options.sink.accept(message, (error) => {
           // A callback of a connection already gone: the broker resends what it did not hear about.
           if (generation !== this.#generation) return;
           this.#outstanding -= 1;

@@ -3,7 +3,7 @@ import type { AppDatabase } from "../db/database.ts";
 import { JOURNAL_STATE } from "../db/schema.ts";
 import type { EventBus } from "../events.ts";
 import type { PresenceTracker } from "../services/presence-tracker.ts";
-import type { TimeSeriesStore } from "../timeseries/store.ts";
+import type { KeyedReading, TimeSeriesStore } from "../timeseries/store.ts";
 import type { DecodedMessage, Reading } from "./decoders/index.ts";
 import type { IngestJournal, JournalRow, PendingRow } from "./journal.ts";
 import type { Projector, StockChange } from "./projector.ts";
@@ -40,6 +40,8 @@ export class IngestProcessor {
   #stopped = true;
   #lastError: string | null = null;
   #lastStoredAt: number | null = null;
+  /** When the time-series write in progress began; null when none is outstanding. */
+  #writingSince: number | null = null;
   #lastPrunedAt = 0;
   #lastSweptAt = 0;
 
@@ -96,7 +98,9 @@ export class IngestProcessor {
         let deadCount = dead.length;
         const changed = new Map<string, StockChange>();
         const lastSeen = new Map<string, number>();
-        for (const { row, decoded } of stored) {
+        // Projections follow reading time, not arrival: a device's messages are applied oldest
+        // first (a message that waited in a broker may arrive after newer ones).
+        for (const { row, decoded } of inReadingOrder(stored)) {
           lastSeen.set(decoded.deviceId, Math.max(lastSeen.get(decoded.deviceId) ?? 0, row.receivedAt));
           let projected: StockChange[];
           try {
@@ -216,7 +220,7 @@ export class IngestProcessor {
   async #processBatch(rows: PendingRow[]): Promise<void> {
     const stored: Array<{ row: JournalRow; decoded: DecodedMessage }> = [];
     const dead: Array<{ row: JournalRow; reason: string }> = [];
-    const readings: Reading[] = [];
+    const readings: KeyedReading[] = [];
     for (const row of rows) {
       let decoded = row.decoded;
       if (!decoded) {
@@ -228,9 +232,16 @@ export class IngestProcessor {
         decoded = verdict.decoded;
       }
       stored.push({ row, decoded });
-      for (const reading of decoded.readings) readings.push(reading);
+      keyReadings(decoded.readings, row.id, readings);
     }
-    await this.#timeseries.write(readings);
+    // A store that hangs (InfluxDB accepting but not answering) fails only at its request timeout;
+    // health reports the write as stalled long before that, from this.
+    this.#writingSince = Date.now();
+    try {
+      await this.#timeseries.write(readings);
+    } finally {
+      this.#writingSince = null;
+    }
     let outcome: { changes: StockChange[]; stored: number; dead: number };
     const rollBack = () => {
       // The transaction rolled back, but the in-memory presence states had moved on: take them
@@ -264,8 +275,8 @@ export class IngestProcessor {
     for (const orderId of claimedOrders) this.#events.emit("dispatch.changed", { orderId });
   }
 
-  status(): { lastError: string | null; lastStoredAt: number | null } {
-    return { lastError: this.#lastError, lastStoredAt: this.#lastStoredAt };
+  status(): { lastError: string | null; lastStoredAt: number | null; writingSince: number | null } {
+    return { lastError: this.#lastError, lastStoredAt: this.#lastStoredAt, writingSince: this.#writingSince };
   }
 
   /** Stops the timer and drains what is left (bounded by timeoutMs). */
@@ -278,4 +289,70 @@ export class IngestProcessor {
     };
     await Promise.race([finish(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
+}
+
+/**
+ * Gives each reading of a message its identity in the time series (journal row id, and how many
+ * readings of the same measurement come before it in the message) and adds it to `into`. Both
+ * follow from the row alone, so a replay produces the same keys and rewrites the same points.
+ */
+export function keyReadings(readings: Reading[], journalId: number, into: KeyedReading[]): void {
+  // Most messages carry one to three readings: counting by scanning is cheaper than a Map there.
+  const seen = readings.length > 8 ? new Map<string, number>() : null;
+  for (let i = 0; i < readings.length; i += 1) {
+    const reading = readings[i] as Reading;
+    let seq = 0;
+    if (seen) {
+      seq = seen.get(reading.measurement) ?? 0;
+      seen.set(reading.measurement, seq + 1);
+    } else {
+      for (let k = 0; k < i; k += 1)
+        if ((readings[k] as Reading).measurement === reading.measurement) seq += 1;
+    }
+    reading.journalId = journalId;
+    reading.seq = seq;
+    into.push(reading as KeyedReading);
+  }
+}
+
+/** A message's reading time: its earliest reading (the receipt time when it has none). */
+function readingTime(entry: { row: JournalRow; decoded: DecodedMessage }): number {
+  const readings = entry.decoded.readings;
+  let time = readings.length > 0 ? Number.POSITIVE_INFINITY : entry.row.receivedAt;
+  for (const reading of readings) if (reading.time < time) time = reading.time;
+  return time;
+}
+
+/**
+ * The batch with each device's messages in reading-time order (equal times keep journal order),
+ * each in one of the places that device's messages held, so different devices stay interleaved
+ * as they arrived. Returns the batch itself when it is already in order (the usual case).
+ */
+export function inReadingOrder<T extends { row: JournalRow; decoded: DecodedMessage }>(batch: T[]): T[] {
+  const times = batch.map(readingTime);
+  const latest = new Map<string, number>();
+  let ordered = true;
+  for (let i = 0; i < batch.length && ordered; i += 1) {
+    const device = (batch[i] as T).decoded.deviceId;
+    const time = times[i] as number;
+    if (time < (latest.get(device) ?? Number.NEGATIVE_INFINITY)) ordered = false;
+    else latest.set(device, time);
+  }
+  if (ordered) return batch;
+  const positions = new Map<string, number[]>();
+  batch.forEach((entry, i) => {
+    const own = positions.get(entry.decoded.deviceId);
+    if (own) own.push(i);
+    else positions.set(entry.decoded.deviceId, [i]);
+  });
+  const result = batch.slice();
+  for (const own of positions.values()) {
+    if (own.length < 2) continue;
+    // Array.prototype.sort is stable: messages of one time keep their journal order.
+    const sorted = [...own].sort((a, b) => (times[a] as number) - (times[b] as number));
+    own.forEach((position, k) => {
+      result[position] = batch[sorted[k] as number] as T;
+    });
+  }
+  return result;
 }

@@ -1,5 +1,13 @@
 import type { AppDatabase } from "../db/database.ts";
-import { evaluateExcursions, type OpenExcursion, type StorageLimits } from "../domain/excursion.ts";
+import {
+  type EnvMeasurement,
+  type Evidence,
+  type Excursion,
+  type ExcursionRule,
+  evaluateExcursions,
+  type PendingBreach,
+  type StorageLimits,
+} from "../domain/excursion.ts";
 import type { PresenceEvent } from "../domain/presence.ts";
 import { shelfCount } from "../domain/shelf.ts";
 import type { PlatformEvents } from "../events.ts";
@@ -48,12 +56,17 @@ export class Projector {
    */
   readonly #shelves = new Map<string, ShelfState | null>();
 
+  readonly #excursionDefaults: ExcursionRule;
+
   constructor(deps: {
     database: AppDatabase;
     registry: DeviceRegistry;
     tags: TagRegistry;
     presence: PresenceTracker;
+    /** When a breach becomes an excursion, for item types that leave it unset. */
+    excursionDefaults: ExcursionRule;
   }) {
+    this.#excursionDefaults = deps.excursionDefaults;
     this.#registry = deps.registry;
     this.#tags = deps.tags;
     this.#presence = deps.presence;
@@ -77,27 +90,56 @@ export class Projector {
       ),
       heldItemLimits: sqlite.prepare(
         `SELECT it.code AS itemTypeCode, it.storage_min_temp_c AS minTempC, it.storage_max_temp_c AS maxTempC,
-                it.storage_max_rh_pct AS maxRhPct
+                it.storage_max_rh_pct AS maxRhPct,
+                coalesce(it.excursion_min_readings, @minReadings) AS minReadings,
+                coalesce(it.excursion_min_duration_s, @minDurationS) AS minDurationS
          FROM item_types it
-         WHERE it.code IN (SELECT item_type_code FROM stock_ledger WHERE site_code = ?
+         WHERE it.code IN (SELECT item_type_code FROM stock_ledger WHERE site_code = @siteCode
                            GROUP BY item_type_code HAVING sum(quantity) > 0)`,
       ),
-      openExcursions: sqlite.prepare(
-        `SELECT id, item_type_code AS itemTypeCode, measurement, bound, limit_value AS limitValue, peak_value AS peakValue
-         FROM env_excursions WHERE device_id = ? AND ended_at IS NULL`,
+      // The open ones, and a closed one whose span holds the time (what a late reading may touch).
+      excursions: sqlite.prepare(
+        `SELECT id, item_type_code AS itemTypeCode, measurement, bound, limit_value AS limitValue, peak_value AS peakValue,
+                started_at AS startedAt, ended_at AS endedAt
+         FROM env_excursions
+         WHERE device_id = @deviceId AND measurement = @measurement
+           AND (ended_at IS NULL OR (started_at <= @time AND ended_at > @time))`,
+      ),
+      latestEvaluated: sqlite.prepare(
+        "SELECT latest_at AS latestAt FROM env_evaluated WHERE device_id = ? AND measurement = ?",
+      ),
+      setEvaluated: sqlite.prepare(
+        `INSERT INTO env_evaluated (device_id, measurement, latest_at) VALUES (?, ?, ?)
+         ON CONFLICT (device_id, measurement) DO UPDATE SET latest_at = excluded.latest_at`,
+      ),
+      pendingBreaches: sqlite.prepare(
+        `SELECT item_type_code AS itemTypeCode, measurement, bound, limit_value AS limitValue, started_at AS startedAt,
+                readings AS count, evidence
+         FROM env_pending_breaches WHERE device_id = ? AND measurement = ?`,
+      ),
+      clearPendingBreaches: sqlite.prepare(
+        "DELETE FROM env_pending_breaches WHERE device_id = ? AND measurement = ?",
+      ),
+      insertPendingBreach: sqlite.prepare(
+        `INSERT INTO env_pending_breaches (device_id, measurement, item_type_code, bound, limit_value, started_at, readings, evidence)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       batchesOf: sqlite.prepare(
         `SELECT b.id FROM batches b JOIN stock_ledger l ON l.batch_id = b.id
          WHERE b.site_code = ? AND b.item_type_code = ? GROUP BY b.id HAVING sum(l.quantity) > 0 ORDER BY b.id`,
       ),
       openExcursion: sqlite.prepare(
-        `INSERT INTO env_excursions (site_code, device_id, item_type_code, measurement, bound, limit_value, peak_value, started_at, batch_ids)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO env_excursions (site_code, device_id, item_type_code, measurement, bound, limit_value, peak_value, started_at, batch_ids, evidence)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       flagQuality: sqlite.prepare(
         "INSERT OR IGNORE INTO quality_checks (batch_id, excursion_id, flagged_at) VALUES (?, ?, ?)",
       ),
-      raisePeak: sqlite.prepare("UPDATE env_excursions SET peak_value = ? WHERE id = ?"),
+      raisePeak: sqlite.prepare(
+        `UPDATE env_excursions SET peak_value = @value,
+           evidence = CASE WHEN evidence IS NULL THEN NULL ELSE json_set(evidence, '$.peak', json(@peak)) END
+         WHERE id = @id`,
+      ),
       closeExcursion: sqlite.prepare("UPDATE env_excursions SET ended_at = ? WHERE id = ?"),
       unknownTag: sqlite.prepare(
         `INSERT INTO unknown_tags (epc, site_code, device_id, reason, first_seen_at, last_seen_at, read_count)
@@ -248,21 +290,41 @@ export class Projector {
 
   #environment(decoded: DecodedMessage): void {
     const envReadings = decoded.readings.filter(
-      (r): r is Reading & { measurement: "temp" | "hum" } =>
+      (r): r is Reading & { measurement: EnvMeasurement } =>
         r.measurement === "temp" || r.measurement === "hum",
     );
     if (envReadings.length === 0) return;
-    const limits = this.#statements.heldItemLimits.all(decoded.siteCode) as StorageLimits[];
-    for (const reading of envReadings.sort((a, b) => a.time - b.time)) {
-      const open = this.#statements.openExcursions.all(decoded.deviceId) as OpenExcursion[];
-      const changes = evaluateExcursions(open, reading, limits);
+    const s = this.#statements;
+    const limits = s.heldItemLimits.all({
+      ...this.#excursionDefaults,
+      siteCode: decoded.siteCode,
+    }) as StorageLimits[];
+    const { deviceId, siteCode } = decoded;
+    // Oldest first; what was judged before (other messages, batches, runs) is in the tables.
+    for (const reading of [...envReadings].sort((a, b) => a.time - b.time)) {
+      const { measurement, time } = reading;
+      const latest = s.latestEvaluated.get(deviceId, measurement) as { latestAt: number } | undefined;
+      const pending = (
+        s.pendingBreaches.all(deviceId, measurement) as Array<
+          Omit<PendingBreach, "evidence"> & { evidence: string }
+        >
+      ).map((p) => ({ ...p, evidence: JSON.parse(p.evidence) as Evidence }));
+      const changes = evaluateExcursions(
+        {
+          latestAt: latest?.latestAt ?? null,
+          excursions: s.excursions.all({ deviceId, measurement, time }) as Excursion[],
+          pending,
+        },
+        reading,
+        limits,
+      );
       for (const o of changes.opened) {
-        const batchIds = (
-          this.#statements.batchesOf.all(decoded.siteCode, o.itemTypeCode) as Array<{ id: number }>
-        ).map((b) => b.id);
-        const opened = this.#statements.openExcursion.run(
-          decoded.siteCode,
-          decoded.deviceId,
+        const batchIds = (s.batchesOf.all(siteCode, o.itemTypeCode) as Array<{ id: number }>).map(
+          (b) => b.id,
+        );
+        const opened = s.openExcursion.run(
+          siteCode,
+          deviceId,
           o.itemTypeCode,
           o.measurement,
           o.bound,
@@ -270,14 +332,33 @@ export class Projector {
           o.peakValue,
           o.startedAt,
           JSON.stringify(batchIds),
+          JSON.stringify(o.evidence),
         );
         // Every batch stored through it needs a quality check before it is trusted again.
         for (const batchId of batchIds) {
-          this.#statements.flagQuality.run(batchId, Number(opened.lastInsertRowid), o.startedAt);
+          s.flagQuality.run(batchId, Number(opened.lastInsertRowid), o.startedAt);
         }
       }
-      for (const p of changes.peaks) this.#statements.raisePeak.run(p.peakValue, p.id);
-      for (const c of changes.closed) this.#statements.closeExcursion.run(c.endedAt, c.id);
+      for (const p of changes.peaks) {
+        s.raisePeak.run({ id: p.id, value: p.peak.value, peak: JSON.stringify(p.peak) });
+      }
+      for (const c of changes.closed) s.closeExcursion.run(c.endedAt, c.id);
+      if (changes.latestAt !== latest?.latestAt) s.setEvaluated.run(deviceId, measurement, changes.latestAt);
+      if (pending.length > 0 || changes.pending.length > 0) {
+        s.clearPendingBreaches.run(deviceId, measurement);
+        for (const p of changes.pending) {
+          s.insertPendingBreach.run(
+            deviceId,
+            measurement,
+            p.itemTypeCode,
+            p.bound,
+            p.limitValue,
+            p.startedAt,
+            p.count,
+            JSON.stringify(p.evidence),
+          );
+        }
+      }
     }
   }
 

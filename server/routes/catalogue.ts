@@ -1,6 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { eq } from "drizzle-orm";
 import { itemTypes } from "../db/schema.ts";
+import { MAX_EXCURSION_MIN_READINGS } from "../domain/excursion.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { errorResponses, Nullable } from "./schemas.ts";
@@ -21,6 +22,14 @@ const ItemType = Type.Object({
   storageMinTempC: Nullable(Type.Number()),
   storageMaxTempC: Nullable(Type.Number()),
   storageMaxRhPct: Nullable(Type.Number()),
+  excursionMinReadings: Nullable(
+    Type.Integer({
+      description: "consecutive readings outside the storage conditions that make an excursion",
+    }),
+  ),
+  excursionMinDurationS: Nullable(
+    Type.Integer({ description: "or seconds outside them, whichever comes first" }),
+  ),
   rotationTriggerShare: Nullable(Type.Number()),
   rotationTriggerDays: Nullable(Type.Integer()),
   rotationCycleDays: Nullable(Type.Integer()),
@@ -59,9 +68,9 @@ const catalogueRoutes: ApiPlugin = async (app, { deps }) => {
       schema: {
         tags: ["catalogue"],
         summary:
-          "Change an item type's thresholds: life, rotation rule, inspections, storage conditions, over factor",
+          "Change an item type's thresholds: life, rotation rule, inspections, storage conditions and excursion rule, over factor",
         description:
-          "Null restores the platform default where there is one (rotation trigger share 0.25, cycle 90 days, proportion 0.25, over factor 1.5).",
+          "Null restores the platform default where there is one (rotation trigger share 0.25, cycle 90 days, proportion 0.25, over factor 1.5; excursions after EXCURSION_MIN_READINGS readings or EXCURSION_MIN_DURATION_S seconds outside the storage conditions).",
         params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }),
         body: Type.Partial(
           Type.Object(
@@ -77,6 +86,10 @@ const catalogueRoutes: ApiPlugin = async (app, { deps }) => {
               storageMinTempC: Nullable(Type.Number({ minimum: -80, maximum: 80 })),
               storageMaxTempC: Nullable(Type.Number({ minimum: -80, maximum: 80 })),
               storageMaxRhPct: Nullable(Type.Number({ minimum: 0, maximum: 100 })),
+              excursionMinReadings: Nullable(
+                Type.Integer({ minimum: 1, maximum: MAX_EXCURSION_MIN_READINGS }),
+              ),
+              excursionMinDurationS: Nullable(Type.Integer({ minimum: 0, maximum: 7 * 86400 })),
               overFactor: Nullable(Type.Number({ minimum: 1, maximum: 100 })),
               kitQtyPerPerson: Type.Number({ minimum: 0, maximum: 1000 }),
             },

@@ -41,6 +41,12 @@ const healthRoutes: ApiPlugin = async (app, { deps }) => {
                 }),
               ),
               lastStoredAt: Nullable(Type.String({ format: "date-time" })),
+              stalled: Nullable(
+                Type.String({
+                  description:
+                    "the time-series write outstanding for longer than TIMESERIES_STALL_S, and for how long",
+                }),
+              ),
             }),
             timeseries: Type.String(),
             registeredDevices: Type.Integer(),
@@ -53,7 +59,12 @@ const healthRoutes: ApiPlugin = async (app, { deps }) => {
       const processor = deps.processor.status();
       const refusing = deps.journal.writeError()?.message ?? null;
       const external = deps.mqttIngest?.status() ?? null;
-      const degraded = processor.lastError || refusing || (external && !external.connected);
+      const outstandingMs = processor.writingSince === null ? 0 : Date.now() - processor.writingSince;
+      const stalled =
+        outstandingMs > deps.config.timeseriesStallMs
+          ? `time-series write to ${deps.timeseries.name} outstanding for ${(outstandingMs / 1000).toFixed(1)} s`
+          : null;
+      const degraded = processor.lastError || refusing || stalled || (external && !external.connected);
       return {
         status: degraded ? ("degraded" as const) : ("ok" as const),
         demo: deps.reference.demoNotice() !== null,
@@ -73,6 +84,7 @@ const healthRoutes: ApiPlugin = async (app, { deps }) => {
           lastError: processor.lastError,
           refusing,
           lastStoredAt: isoTimeOrNull(processor.lastStoredAt),
+          stalled,
         },
         timeseries: deps.timeseries.name,
         registeredDevices: deps.registry.size,

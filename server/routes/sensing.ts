@@ -4,6 +4,19 @@ import { whereWith } from "../services/site-scope.ts";
 import type { ApiPlugin } from "./deps.ts";
 import { errorResponses, isoTime, isoTimeOrNull, Nullable, SiteCode } from "./schemas.ts";
 
+const EvidencePoint = Type.Object({ time: Type.String({ format: "date-time" }), value: Type.Number() });
+
+/** Evidence as stored (times in ms) to evidence as answered (ISO times). */
+function evidenceOf(json: string | null) {
+  if (json === null) return null;
+  const stored = JSON.parse(json) as {
+    readings: Array<{ time: number; value: number }>;
+    peak: { time: number; value: number };
+  };
+  const point = (p: { time: number; value: number }) => ({ time: isoTime(p.time), value: p.value });
+  return { readings: stored.readings.map(point), peak: point(stored.peak) };
+}
+
 /** What the shelves and environment sensors noticed: shelf movements and storage excursions. */
 const sensingRoutes: ApiPlugin = async (app, { deps }) => {
   app.get(
@@ -31,6 +44,18 @@ const sensingRoutes: ApiPlugin = async (app, { deps }) => {
               startedAt: Type.String({ format: "date-time" }),
               endedAt: Nullable(Type.String({ format: "date-time" })),
               batchIds: Type.Array(Type.Integer(), { description: "batches of the item type at the site" }),
+              evidence: Nullable(
+                Type.Object(
+                  {
+                    readings: Type.Array(EvidencePoint),
+                    peak: EvidencePoint,
+                  },
+                  {
+                    description:
+                      "the consecutive readings outside the limit that made it an excursion, and its peak; null for excursions recorded before evidence was kept",
+                  },
+                ),
+              ),
             }),
           ),
           ...errorResponses,
@@ -49,16 +74,22 @@ const sensingRoutes: ApiPlugin = async (app, { deps }) => {
         .prepare(
           `SELECT id, site_code AS siteCode, device_id AS deviceId, item_type_code AS itemTypeCode, measurement, bound,
                   limit_value AS limitValue, peak_value AS peakValue, started_at AS startedAt, ended_at AS endedAt,
-                  batch_ids AS batchIds
+                  batch_ids AS batchIds, evidence
            FROM env_excursions ${where}
            ORDER BY started_at DESC, id DESC LIMIT ?`,
         )
-        .all(...args, limit) as Array<{ startedAt: number; endedAt: number | null; batchIds: string }>;
+        .all(...args, limit) as Array<{
+        startedAt: number;
+        endedAt: number | null;
+        batchIds: string;
+        evidence: string | null;
+      }>;
       return rows.map((r) => ({
         ...r,
         startedAt: isoTime(r.startedAt),
         endedAt: isoTimeOrNull(r.endedAt),
         batchIds: JSON.parse(r.batchIds) as number[],
+        evidence: evidenceOf(r.evidence),
       }));
     },
   );

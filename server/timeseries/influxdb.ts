@@ -1,8 +1,7 @@
 import { InfluxDB, type IPoint, type IPoolOptions, escape as influxEscape, ResultError } from "influx";
 import type { Logger } from "pino";
-import type { Reading } from "../ingest/decoders/index.ts";
 import { type InfluxRetention, retentionChanges } from "./influx-retention.ts";
-import type { ReadingQuery, StoredPoint, TimeSeriesStore } from "./store.ts";
+import type { KeyedReading, ReadingQuery, StoredPoint, TimeSeriesStore } from "./store.ts";
 
 export interface InfluxOptions {
   url: string;
@@ -38,11 +37,30 @@ const NO_BACKOFF: Backoff = { getDelay: () => 0, next: () => NO_BACKOFF, reset: 
  *
  * Schema: one InfluxDB measurement per reading measurement (weight, temp, hum, online, …), tagged
  * with site, device, kind and unit (omitted when the reading has none), and a single float field
- * `value`, timestamped in milliseconds. Tags are indexed and all of low cardinality (a depot network
- * has hundreds of devices, a handful of kinds and units), so a device's series is found through the
- * index, while the values stay out of it. A series is its measurement plus tag set, and a second
- * point of the same series at the same timestamp overwrites the first: replaying journal rows
- * stores each reading once, which is the idempotency the ingest processor relies on.
+ * `value`. Tags are indexed and all of low cardinality (a depot network has hundreds of devices, a
+ * handful of kinds and units), so a device's series is found through the index, while the values
+ * stay out of it; the reading's identity is deliberately not a tag (one series per journal row).
+ *
+ * Unique key. A point's identity is its series plus its timestamp: a second point with both the
+ * same overwrites the first. So points are written in nanoseconds, the reading's millisecond
+ * followed by six digits derived from its identity, journal row id j and position s among its
+ * message's readings of the same measurement (see subMillisecondNs):
+ *
+ *     ns = ms * 10^6 + (j + K * s) mod 10^6,   K = 618033 (about 10^6 / golden ratio, coprime to 10^6)
+ *
+ * A replay of a journal row computes the same j and s, so it rewrites the same points (idempotent).
+ * Two distinct readings of one series in the same millisecond collide iff
+ * j - j' ≡ K (s' - s) (mod 10^6), that is:
+ * - one message (j = j'): never; s - s' would have to be a multiple of 10^6, and a message holds
+ *   far fewer readings of one measurement (a 256 KiB payload, some 26,000 SenML records at most);
+ * - the same position (s = s'): only journal rows a multiple of 10^6 apart. A reading stamped at
+ *   receipt shares its millisecond only with rows received in that millisecond (the platform appends
+ *   some 40,000 rows a second), so only a device that repeats one device time a million or more
+ *   messages later can collide;
+ * - different positions, d = |s - s'|: K d mod 10^6 lies at least 8,185 from 0 for d < 89 and 1,559
+ *   for d < 610, so only rows that far apart (seconds of traffic) can, and then only one pair in
+ *   10^6 of those that happen to share series and millisecond.
+ * Queries ask for milliseconds (epoch=ms), which InfluxDB truncates: callers see reading times.
  *
  * The client is created without touching the network, so the platform starts while InfluxDB is
  * down; the database is created (CREATE DATABASE is idempotent) before the first write.
@@ -112,7 +130,7 @@ export function createInfluxTimeSeries(options: InfluxOptions): TimeSeriesStore 
   return {
     name: "influxdb",
 
-    async write(readings: readonly Reading[]) {
+    async write(readings: readonly KeyedReading[]) {
       const points: IPoint[] = [];
       let outOfRange = 0;
       for (const reading of readings) {
@@ -130,7 +148,7 @@ export function createInfluxTimeSeries(options: InfluxOptions): TimeSeriesStore 
       for (let start = 0; start < points.length; start += batchSize) {
         const batch = points.slice(start, start + batchSize);
         try {
-          await influx.writePoints(batch, { database, precision: "ms" });
+          await influx.writePoints(batch, { database, precision: "n" });
         } catch (error) {
           // Dropped (or a fresh server after a data loss): create it again on the next attempt.
           if (/database not found/i.test(messageOf(error))) databaseReady = undefined;
@@ -149,7 +167,8 @@ export function createInfluxTimeSeries(options: InfluxOptions): TimeSeriesStore 
       const source = q.measurement === undefined ? "/.*/" : influxEscape.quoted(q.measurement);
       const influxql =
         `SELECT "value", "unit" FROM ${source} WHERE "device" = ${stringLiteral(q.deviceId)}` +
-        ` AND time >= ${nanoseconds(q.from)} AND time <= ${nanoseconds(q.to)}` +
+        // Through the last nanosecond of the `to` millisecond: points carry sub-millisecond digits.
+        ` AND time >= ${nanoseconds(q.from)} AND time <= ${nanoseconds(q.to, NS_PER_MS - 1n)}` +
         ` ORDER BY time ASC LIMIT ${limit}`;
       let response: RawResponse;
       try {
@@ -209,9 +228,20 @@ interface RawResponse {
   }>;
 }
 
-function toPoint(r: Reading): IPoint | undefined {
+/** The multiplier of a reading's position in subMillisecondNs (see the store's comment). */
+const POSITION_STRIDE = 618_033;
+const NS_SLOTS = 1_000_000;
+
+/** The nanoseconds within its millisecond that tell a reading apart from others of its series. */
+export function subMillisecondNs(journalId: number, seq: number): number {
+  // Both operands below 10^6, so the sum stays an exact integer in a double.
+  return ((journalId % NS_SLOTS) + (((seq % NS_SLOTS) * POSITION_STRIDE) % NS_SLOTS)) % NS_SLOTS;
+}
+
+function toPoint(r: KeyedReading): IPoint | undefined {
   const time = Math.round(r.time);
   if (!(time >= MIN_TIME_MS && time <= MAX_TIME_MS)) return undefined;
+  const offset = subMillisecondNs(r.journalId, r.seq);
   const tags: Record<string, string> = { device: r.deviceId, kind: r.kind, site: r.siteCode };
   if (r.unit !== undefined && r.unit !== "") tags.unit = r.unit;
   return {
@@ -221,7 +251,11 @@ function toPoint(r: Reading): IPoint | undefined {
     // A JavaScript number is written without the "i" suffix: always a float field.
     fields: { value: r.value },
     // A string: the client would drop a falsy timestamp (0) and let the server stamp its own time.
-    timestamp: String(time),
+    // Nanoseconds exceed a double's exact range, so they are built as text (BigInt below 0).
+    timestamp:
+      time >= 0
+        ? `${time}${String(offset).padStart(6, "0")}`
+        : (BigInt(time) * NS_PER_MS + BigInt(offset)).toString(),
   };
 }
 
@@ -259,9 +293,9 @@ function stringLiteral(text: string): string {
 }
 
 /** An InfluxQL time literal: integer nanoseconds, clamped to what InfluxDB can hold. */
-function nanoseconds(ms: number): string {
+function nanoseconds(ms: number, plusNs = 0n): string {
   const clamped = Math.min(MAX_TIME_MS, Math.max(MIN_TIME_MS, Math.trunc(ms)));
-  return (BigInt(clamped) * NS_PER_MS).toString();
+  return (BigInt(clamped) * NS_PER_MS + plusNs).toString();
 }
 
 /** The server received the request and said no (4xx or a statement error), as opposed to no answer. */

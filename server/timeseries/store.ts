@@ -17,13 +17,18 @@ export interface StoredPoint {
   time: number;
 }
 
+/** A reading with its identity: which journal row it came from and its place in that message. */
+export type KeyedReading = Reading & { journalId: number; seq: number };
+
 /**
- * Where readings go. Writes must be idempotent (the same device, measurement and time overwrite),
- * because the ingest processor replays unconfirmed journal rows after a crash or an outage.
+ * Where readings go. A point is keyed by device, measurement, time AND the reading's identity
+ * (journal row id, position in the message), so two readings of one device and measurement at the
+ * same millisecond are both kept, while a replay of a journal row (after a crash or an outage)
+ * rewrites the same points instead of adding copies: writes are idempotent per reading.
  */
 export interface TimeSeriesStore {
   readonly name: string;
-  write(readings: readonly Reading[]): Promise<void>;
+  write(readings: readonly KeyedReading[]): Promise<void>;
   query(query: ReadingQuery): Promise<StoredPoint[]>;
   close(): Promise<void>;
 }

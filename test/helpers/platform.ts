@@ -7,6 +7,7 @@ import { type Config, loadConfig } from "../../server/config.ts";
 import { encodeSgtin96 } from "../../server/ingest/decoders/epc.ts";
 import { type Platform, startPlatform } from "../../server/platform.ts";
 import { readDemoCredentials } from "../../server/security/demo-credentials.ts";
+import type { TimeSeriesStore } from "../../server/timeseries/store.ts";
 
 export function tempDataDir(prefix = "reserve-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -59,6 +60,8 @@ export interface TestPlatform extends ApiClient {
   drained(): Promise<void>;
   /** The payloads the journal holds for a topic, in arrival order: every message the ingest took in. */
   journaled(topic: string): string[];
+  /** How many points the time-series store holds for a device (optionally one measurement). */
+  pointsInStore(deviceId: string, measurement?: string): Promise<number>;
   /** An MQTT connection authenticated as one device (its demo secret, or a freshly issued one). */
   connect(deviceId: string, options?: { clientId?: string }): Promise<MqttClient>;
   /** The device's password: from demo-credentials.json, or issued now. */
@@ -163,6 +166,9 @@ export async function startTestPlatform(
           .all(topic) as Array<{ payload: Buffer }>
       ).map((r) => r.payload.toString());
     },
+    pointsInStore(deviceId, measurement) {
+      return pointsInStore(platform.deps.timeseries, deviceId, measurement);
+    },
     async drained() {
       await waitFor(
         async () => ((await self.http("/api/health")).body.ingest.pending === 0 ? true : undefined),
@@ -207,6 +213,25 @@ export async function startTestPlatform(
     },
   };
   return self;
+}
+
+/**
+ * How many points a time-series store (SQLite or InfluxDB) holds for a device, over all time,
+ * read through the store's own query: what GET /api/readings could ever show of it.
+ */
+export async function pointsInStore(
+  store: TimeSeriesStore,
+  deviceId: string,
+  measurement?: string,
+): Promise<number> {
+  const points = await store.query({
+    deviceId,
+    measurement,
+    from: 0,
+    to: 9_223_372_036_853,
+    limit: 100_000_000,
+  });
+  return points.length;
 }
 
 /** Polls until check() returns a value other than undefined, or fails with what was last seen. */

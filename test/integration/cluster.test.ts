@@ -41,17 +41,10 @@ describe.skipIf(!installed("redis-server"))("a broker cluster sharing state thro
   };
   const health = async () => (await t.http("/api/health")).body;
   const journaled = () => new Set(t.journaled(TOPIC));
-  const password = () => readDemoCredentials(dataDir)[DEVICE]?.password as string;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    ports.A = await freePort();
-    ports.B = await freePort();
-    ports.http = await freePort();
-    await startMember("A", "broker-a");
-    await startMember("B", "broker-b");
+  const password = (device = DEVICE) => readDemoCredentials(dataDir)[device]?.password as string;
+  const startPlatform = async () => {
     // The ingest on B first; A is its fallback.
-    t = await startTestPlatform({
+    const platform = await startTestPlatform({
       dataDir,
       env: {
         PORT: String(ports.http),
@@ -63,9 +56,20 @@ describe.skipIf(!installed("redis-server"))("a broker cluster sharing state thro
       },
     });
     await waitFor(
-      async () => ((await health()).externalBroker?.connected ? true : undefined),
+      async () => ((await platform.http("/api/health")).body.externalBroker?.connected ? true : undefined),
       "ingest connected",
     );
+    return platform;
+  };
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    ports.A = await freePort();
+    ports.B = await freePort();
+    ports.http = await freePort();
+    await startMember("A", "broker-a");
+    await startMember("B", "broker-b");
+    t = await startPlatform();
   }, 60_000);
   afterAll(async () => {
     await t?.stop();
@@ -126,6 +130,51 @@ describe.skipIf(!installed("redis-server"))("a broker cluster sharing state thro
       return sent.every((s) => rows.has(s)) ? true : undefined;
     }, "all 200 readings journaled");
   });
+
+  it("stamps readings without a device time when the member received them, not when the platform got them", async () => {
+    const sensor = "NX-K01-ENV1";
+    const topic = `sites/NX-K01/env/${sensor}`;
+    // Connected (and so authenticated through the platform) before the platform goes down.
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.A}`, {
+      username: sensor,
+      password: password(sensor),
+      reconnectPeriod: 0,
+    });
+    await t.stop();
+    // The flat LoRaWAN form has no time of its own; each waits in Redis for the ingest.
+    const sent: Array<{ payload: string; from: number; to: number }> = [];
+    for (let i = 0; i < 20; i += 1) {
+      const payload = JSON.stringify({ temperature: 18 + i / 8, humidity: 45, battery: 80 });
+      const from = Date.now();
+      await client.publishAsync(topic, payload, { qos: 1 });
+      sent.push({ payload, from, to: Date.now() });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await client.endAsync();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const restartedAt = Date.now();
+    t = await startPlatform();
+    await t.drained();
+
+    const rows = t.platform.deps.database.sqlite
+      .prepare("SELECT received_at AS receivedAt, payload FROM ingest_journal WHERE topic = ? ORDER BY id")
+      .all(topic) as Array<{ receivedAt: number; payload: Buffer }>;
+    const receivedAt = new Map(rows.map((r) => [r.payload.toString(), r.receivedAt]));
+    for (const s of sent) {
+      // Between the publish and its PUBACK on member A, long before the platform was back.
+      const at = receivedAt.get(s.payload);
+      expect(at).toBeGreaterThanOrEqual(s.from);
+      expect(at).toBeLessThanOrEqual(s.to);
+    }
+    // And the readings carry those times, in the order they were taken.
+    const { body } = await t.http(`/api/readings?device=${sensor}&measurement=temp&limit=100`);
+    expect(body.points.map((p: { time: string }) => Date.parse(p.time))).toEqual(
+      sent.map((s) => receivedAt.get(s.payload)),
+    );
+    expect(Math.max(...body.points.map((p: { time: string }) => Date.parse(p.time)))).toBeLessThan(
+      restartedAt,
+    );
+  }, 60_000);
 
   it("loses nothing acknowledged when the ingest's broker, then the device's, is killed", async () => {
     // The device knows both members and moves to the other when its own goes away.

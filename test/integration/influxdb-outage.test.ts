@@ -1,3 +1,4 @@
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, influxdAvailable, type RunningInfluxd, startInfluxd } from "../helpers/influxd.ts";
 import { senmlWeight, startTestPlatform, type TestPlatform, waitFor } from "../helpers/platform.ts";
@@ -36,6 +37,44 @@ describe.skipIf(!influxdAvailable() && !process.env.CI)("platform with InfluxDB 
       expect(health.body).toMatchObject({ status: "ok", timeseries: "influxdb", ingest: { pending: 0 } });
     } finally {
       await down.stop();
+    }
+  });
+
+  it("reports a hung InfluxDB as degraded after TIMESERIES_STALL_S, long before the request times out", async () => {
+    // Accepts connections and never answers: the write waits for its 10 s request timeout.
+    const sockets: net.Socket[] = [];
+    const hung = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => hung.listen(0, "127.0.0.1", resolve));
+    const port = (hung.address() as net.AddressInfo).port;
+    const platform = await startTestPlatform({
+      env: {
+        TIMESERIES: "influxdb",
+        INFLUX_URL: `http://127.0.0.1:${port}`,
+        INFLUX_DATABASE: DATABASE,
+        TIMESERIES_STALL_S: "1",
+      },
+    });
+    try {
+      expect((await platform.http("/api/health")).body.status).toBe("ok");
+      const client = await platform.connect(DEVICE);
+      const at = Math.floor(Date.now() / 1000);
+      await client.publishAsync(TOPIC, senmlWeight(DEVICE, 12, at), { qos: 1 });
+      const degraded = await waitFor(
+        async () => {
+          const { body } = await platform.http("/api/health");
+          return body.status === "degraded" ? body : undefined;
+        },
+        "health to report the hung write",
+        8000,
+      );
+      // Degraded because the write is stalled, not because it has failed (that takes 10 s).
+      expect(degraded.ingest).toMatchObject({ lastError: null, pending: 1 });
+      expect(degraded.ingest.stalled).toMatch(/^time-series write to influxdb outstanding for \d+\.\d s$/);
+    } finally {
+      // Stopped first: a destroyed socket would fail the write, and its retry open another.
+      await platform.stop();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => hung.close(resolve));
     }
   });
 

@@ -77,6 +77,8 @@ describe.skipIf(!influxdAvailable())("InfluxDB retention and downsampling (real 
         unit: "Cel",
         value: 21,
         time: now,
+        journalId: 1,
+        seq: 0,
       },
     ]);
     expect(await policies("provisioned")).toEqual(expected);
@@ -106,6 +108,8 @@ describe.skipIf(!influxdAvailable())("InfluxDB retention and downsampling (real 
         unit: "Cel",
         value: 22,
         time: now + 1000,
+        journalId: 2,
+        seq: 0,
       },
     ]);
     expect((await policies("provisioned")).find((p) => p.name === "raw")).toEqual({

@@ -1,9 +1,8 @@
 import net from "node:net";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Reading } from "../../server/ingest/decoders/index.ts";
 import { createInfluxTimeSeries } from "../../server/timeseries/influxdb.ts";
-import type { TimeSeriesStore } from "../../server/timeseries/store.ts";
+import type { KeyedReading, TimeSeriesStore } from "../../server/timeseries/store.ts";
 import { influxdAvailable, type RunningInfluxd, startInfluxd } from "../helpers/influxd.ts";
 
 const log = pino({ level: "silent" });
@@ -35,8 +34,12 @@ async function writeRequests(url: string): Promise<number> {
   return httpd.values.writeReq as number;
 }
 
-function shelf(deviceId: string, siteCode: string, value: number, time: number): Reading {
-  return { deviceId, siteCode, kind: "shelf", measurement: "weight", unit: "kg", value, time };
+/** Each reading its own journal row, as when every message carries one. */
+let lastJournalId = 0;
+const identity = () => ({ journalId: ++lastJournalId, seq: 0 });
+
+function shelf(deviceId: string, siteCode: string, value: number, time: number): KeyedReading {
+  return { deviceId, siteCode, kind: "shelf", measurement: "weight", unit: "kg", value, time, ...identity() };
 }
 
 // Without influxd this suite must fail on CI (where it is installed on purpose) and may skip elsewhere.
@@ -83,7 +86,7 @@ describe.skipIf(!influxdAvailable() && !process.env.CI)(
     it("reads back what two devices wrote: values, units, times, measurement filter, window and limit", async () => {
       const { store } = newStore();
       const base = Date.now() - HOUR;
-      const readings: Reading[] = [
+      const readings: KeyedReading[] = [
         shelf("NX-K01-SH1", "NX-K01", 12.5, base),
         shelf("NX-K01-SH1", "NX-K01", 12.25, base + 1000),
         shelf("NX-K01-SH1", "NX-K01", 11.875, base + 2000),
@@ -95,6 +98,7 @@ describe.skipIf(!influxdAvailable() && !process.env.CI)(
           unit: "Cel",
           value: 21.5,
           time: base,
+          ...identity(),
         },
         {
           deviceId: "NX-K01-EN1",
@@ -104,6 +108,7 @@ describe.skipIf(!influxdAvailable() && !process.env.CI)(
           unit: "%RH",
           value: 43,
           time: base,
+          ...identity(),
         },
         {
           deviceId: "NX-K01-EN1",
@@ -113,6 +118,7 @@ describe.skipIf(!influxdAvailable() && !process.env.CI)(
           unit: "Cel",
           value: -3.25,
           time: base + 60000,
+          ...identity(),
         },
         {
           deviceId: "NX-K01-EN1",
@@ -122,6 +128,7 @@ describe.skipIf(!influxdAvailable() && !process.env.CI)(
           unit: undefined,
           value: 1,
           time: base + 1,
+          ...identity(),
         },
         shelf("NX-K02-SH1", "NX-K02", 30, base + 500),
       ];
@@ -179,13 +186,41 @@ describe.skipIf(!influxdAvailable() && !process.env.CI)(
       expect(points.map((p) => p.value)).toEqual(readings.map((r) => r.value));
     });
 
+    it("keeps distinct readings of one series in the same millisecond apart, and a replay rewrites them", async () => {
+      const { store, database } = newStore();
+      const at = Date.now() - HOUR;
+      // 50 messages of one reading each at one millisecond, and one message of 20 readings there too
+      // (positions 0-19), whose ids sit where position and row offsets could meet if they overlapped.
+      const single = Array.from({ length: 50 }, (_, i) => ({
+        ...shelf("NX-K10-SH1", "NX-K10", 1 + i / 8, at),
+        journalId: 999_950 + i,
+        seq: 0,
+      }));
+      const pack = Array.from({ length: 20 }, (_, s) => ({
+        ...shelf("NX-K10-SH1", "NX-K10", 100 + s, at),
+        journalId: 1_000_000,
+        seq: s,
+      }));
+      await store.write([...single, ...pack]);
+      expect(await countValues(server.url, database, "weight", "NX-K10-SH1")).toBe(70);
+      await store.write([...pack, ...single]);
+      expect(await countValues(server.url, database, "weight", "NX-K10-SH1")).toBe(70);
+      // Read back in milliseconds: the sub-millisecond digits never move a point to the next one.
+      const points = await store.query({ deviceId: "NX-K10-SH1", from: at, to: at, limit: 1000 });
+      expect(points).toHaveLength(70);
+      expect(new Set(points.map((p) => p.time))).toEqual(new Set([at]));
+      expect(points.map((p) => p.value).sort((a, b) => a - b)).toEqual(
+        [...single, ...pack].map((r) => r.value).sort((a, b) => a - b),
+      );
+    });
+
     it("writes more points than one request holds, in several requests", async () => {
       const { store, database } = newStore(5000);
       const base = Date.now() - 2 * HOUR;
       const readings = Array.from({ length: 12000 }, (_, i) =>
         shelf("NX-K04-SH1", "NX-K04", i / 8, base + i * 100),
       );
-      await store.write([readings[0] as Reading]); // creates the database
+      await store.write([readings[0] as KeyedReading]); // creates the database
       const before = await writeRequests(server.url);
       await store.write(readings);
       expect((await writeRequests(server.url)) - before).toBe(3); // 5000 + 5000 + 2000

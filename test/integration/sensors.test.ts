@@ -47,7 +47,7 @@ describe("shelves, environment sensors and device status", () => {
     unsubscribe();
   });
 
-  it("records an excursion above a stored item type's limit with start, peak, end and batches", async () => {
+  it("records an excursion after 3 readings above a stored item type's limit, with start, peak, end, evidence and batches", async () => {
     const client = t.fleet();
     const topic = "sites/NX-C01/env/NX-C01-ENV1";
     const t0 = Math.floor(Date.now() / 1000) - 600;
@@ -64,6 +64,10 @@ describe("shelves, environment sensors and device status", () => {
       JSON.stringify({ temperature: 28.2, humidity: 52, battery: 90, time: t0 + 120 }),
       { qos: 1 },
     );
+    // Two readings outside are not yet an excursion (EXCURSION_MIN_READINGS 3, 600 s); a third is.
+    await t.drained();
+    expect((await t.http("/api/excursions?siteCode=NX-C01")).body).toEqual([]);
+    await client.publishAsync(topic, senml(27, t0 + 150), { qos: 1 });
     await t.drained();
     const open = (await t.http("/api/excursions?siteCode=NX-C01&open=true")).body;
     // Medicine kits (2-25 °C) are out of their range; helmets (up to 40 °C) are not.
@@ -76,6 +80,14 @@ describe("shelves, environment sensors and device status", () => {
       peakValue: 28.2,
       startedAt: new Date((t0 + 60) * 1000).toISOString(),
       endedAt: null,
+      evidence: {
+        readings: [
+          { time: new Date((t0 + 60) * 1000).toISOString(), value: 26.5 },
+          { time: new Date((t0 + 120) * 1000).toISOString(), value: 28.2 },
+          { time: new Date((t0 + 150) * 1000).toISOString(), value: 27 },
+        ],
+        peak: { time: new Date((t0 + 120) * 1000).toISOString(), value: 28.2 },
+      },
     });
     const medkitBatches = t.platform.deps.database.sqlite
       .prepare("SELECT id FROM batches WHERE site_code = 'NX-C01' AND item_type_code = 'MEDKIT' ORDER BY id")
@@ -137,8 +149,8 @@ describe("shelves, environment sensors and device status", () => {
   it("shows the journal with counts by state", async () => {
     const { counts, items } = (await t.http("/api/journal?limit=5")).body;
     expect(counts.pending).toBe(0);
-    // 5 shelf readings, 4 environment messages, the heartbeat and the last will.
-    expect(counts.stored).toBe(11);
+    // 5 shelf readings, 5 environment messages, the heartbeat and the last will.
+    expect(counts.stored).toBe(12);
     expect(items).toHaveLength(5);
     expect(items[0]).toMatchObject({ state: "stored", topic: expect.stringMatching(/^sites\//) });
     expect((await t.http("/api/journal?state=lost")).status).toBe(400);

@@ -20,6 +20,13 @@ export interface Reading {
   value: number;
   /** UNIX milliseconds. */
   time: number;
+  /**
+   * The reading's identity, set by the processor (not the decoders) when it builds a batch for the
+   * time-series store: the journal row it came from, and its position among that message's
+   * readings of the same measurement. Both are the same on every replay of the row.
+   */
+  journalId?: number;
+  seq?: number;
 }
 
 export interface DecodedMessage {

@@ -1,7 +1,7 @@
 import type { Client } from "aedes";
 import { describe, expect, it } from "vitest";
 import { BrokerGuard, type DeviceAuthenticator } from "../../../broker/auth.ts";
-import { DATA_TOPIC_FILTERS } from "../../../broker/topics.ts";
+import { DATA_TOPIC_FILTERS, MEMBER_TOPIC_FILTERS, memberTopic } from "../../../broker/topics.ts";
 
 /** The guard's decisions for the ingest service account, which connects to cluster members. */
 const devices: DeviceAuthenticator = {
@@ -73,5 +73,18 @@ describe("the ingest service account on a broker", () => {
     expect(await subscribe(g, device, "sites/+/shelf/+")).toBe(false);
     expect(await publish(g, device, "sites/NX-K01/shelf/NX-K01-SH1")).toBeNull();
     expect(accepted).toContain("sites/NX-K01/shelf/NX-K01-SH1");
+  });
+
+  it("lets the ingest read the members' stamped topics, and no device write one", async () => {
+    const g = guard();
+    const ingest = client("ingest-2");
+    await connect(g, ingest, "reserve-ingest", "ingest-password-0123");
+    for (const filter of MEMBER_TOPIC_FILTERS) expect(await subscribe(g, ingest, filter)).toBe(true);
+    const device = client("dev-2");
+    await connect(g, device, "NX-K01-SH1", "device-secret");
+    // A device that could would choose its own receipt times.
+    const forged = memberTopic(0, "sites/NX-K01/shelf/NX-K01-SH1");
+    expect(await publish(g, device, forged)).toMatch(/may not publish/);
+    expect(accepted).not.toContain(forged);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deviceTopic, parseDeviceTopic } from "../../../broker/topics.ts";
+import { deviceTopic, memberTopic, parseDeviceTopic, parseMemberTopic } from "../../../broker/topics.ts";
 
 describe("device topics", () => {
   it("round-trips sites/{site}/{kind}/{device}", () => {
@@ -29,5 +29,23 @@ describe("device topics", () => {
     const parsed = parseDeviceTopic("sites/\u0000\u001b[31m/shelf/D1");
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect([...parsed.reason].every((c) => (c >= " " && c <= "~") || c === "…")).toBe(true);
+  });
+
+  it("carries a cluster member's receipt time in its stamped topic, and nothing else as one", () => {
+    const topic = memberTopic(1_795_600_000_123, "sites/NX-C01/env/NX-C01-ENV1");
+    expect(topic).toBe("ingest/1795600000123/sites/NX-C01/env/NX-C01-ENV1");
+    expect(parseMemberTopic(topic)).toEqual({
+      receivedAt: 1_795_600_000_123,
+      topic: "sites/NX-C01/env/NX-C01-ENV1",
+    });
+    for (const other of [
+      "sites/NX-C01/env/NX-C01-ENV1",
+      "ingest/soon/sites/NX-C01/env/NX-C01-ENV1",
+      "ingest//sites/NX-C01/env/NX-C01-ENV1",
+      "ingest/-5/sites/NX-C01/env/NX-C01-ENV1",
+      "ingest/1795600000123",
+    ]) {
+      expect(parseMemberTopic(other)).toBeNull();
+    }
   });
 });
