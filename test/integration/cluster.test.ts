@@ -154,6 +154,11 @@ describe.skipIf(!installed("redis-server"))("a broker cluster sharing state thro
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const restartedAt = Date.now();
     t = await startPlatform();
+    // The ingest takes its session's queue from Redis once connected: wait for all of it.
+    await waitFor(() => {
+      const rows = new Set(t.journaled(topic));
+      return sent.every((s) => rows.has(s.payload)) ? true : undefined;
+    }, "all 20 readings journaled");
     await t.drained();
 
     const rows = t.platform.deps.database.sqlite
